@@ -1,0 +1,137 @@
+// Package feeds fetches RSS, Atom and JSON feeds over HTTP and turns them
+// into normalised items. It knows nothing of storage or topics.
+package feeds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// DefaultUserAgent is sent with every request unless Options says otherwise.
+const DefaultUserAgent = "newswatch/0.1 (media monitor; +https://github.com/newswatch/newswatch)"
+
+// Options configures a Fetcher. Zero fields take the defaults noted.
+type Options struct {
+	// Timeout bounds a whole request, body included (default 30s).
+	Timeout time.Duration
+	// MaxBytes caps a response body after decompression (default 10 MiB).
+	MaxBytes int64
+	// UserAgent identifies newswatch to publishers (default DefaultUserAgent).
+	UserAgent string
+}
+
+// Fetcher downloads feeds with one shared HTTP client.
+type Fetcher struct {
+	client    *http.Client
+	maxBytes  int64
+	userAgent string
+}
+
+// NewFetcher returns a Fetcher with its own connection pool.
+func NewFetcher(o Options) *Fetcher {
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 10 << 20
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = DefaultUserAgent
+	}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: o.Timeout,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	return &Fetcher{
+		client: &http.Client{
+			Transport: tr,
+			Timeout:   o.Timeout,
+			CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				if len(via) >= 5 {
+					return fmt.Errorf("stopped after %d redirects", len(via))
+				}
+				return nil
+			},
+		},
+		maxBytes:  o.MaxBytes,
+		userAgent: o.UserAgent,
+	}
+}
+
+// Request names a feed and the validators of its last successful fetch.
+type Request struct {
+	URL          string
+	ETag         string
+	LastModified string
+}
+
+// Response is the outcome of a fetch that reached the server.
+type Response struct {
+	// NotModified is set on 304: the body is empty and the validators
+	// are those of the request.
+	NotModified  bool
+	Body         []byte
+	ETag         string
+	LastModified string
+}
+
+// ErrTooLarge is wrapped by Fetch when a body exceeds Options.MaxBytes.
+var ErrTooLarge = errors.New("response body too large")
+
+// StatusError reports an HTTP status other than 200 and 304.
+type StatusError struct {
+	Code   int
+	Status string
+}
+
+func (e *StatusError) Error() string { return "HTTP " + e.Status }
+
+// Fetch performs a conditional GET. Its errors name the URL and the cause:
+// a network error, a *StatusError, or ErrTooLarge.
+func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", r.URL, err)
+	}
+	req.Header.Set("User-Agent", f.userAgent)
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8")
+	if r.ETag != "" {
+		req.Header.Set("If-None-Match", r.ETag)
+	}
+	if r.LastModified != "" {
+		req.Header.Set("If-Modified-Since", r.LastModified)
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", r.URL, err)
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusNotModified:
+		return &Response{NotModified: true, ETag: r.ETag, LastModified: r.LastModified}, nil
+	case http.StatusOK:
+	default:
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, fmt.Errorf("fetch %s: %w", r.URL, &StatusError{Code: resp.StatusCode, Status: resp.Status})
+	}
+	// The transport has already undone gzip, so the cap counts decoded bytes.
+	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: read body: %w", r.URL, err)
+	}
+	if int64(len(body)) > f.maxBytes {
+		return nil, fmt.Errorf("fetch %s: %w (over %d bytes)", r.URL, ErrTooLarge, f.maxBytes)
+	}
+	return &Response{Body: body, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}, nil
+}

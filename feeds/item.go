@@ -1,0 +1,95 @@
+package feeds
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Feed is a parsed and normalised feed.
+type Feed struct {
+	Title string
+	// Type is the format gofeed detected: "rss", "atom" or "json".
+	Type  string
+	Items []Item
+}
+
+// Item is one normalised entry of a feed.
+type Item struct {
+	// Key identifies the item within its feed across polls: the GUID, else
+	// the canonical link, else a hash of title and date.
+	Key string
+	// Title and Text are plain text: no tags, entities decoded, white space
+	// folded. Text is the item's content, or its summary when that is longer
+	// or there is no content.
+	Title string
+	Text  string
+	// URL is the item's link, absolute, in canonical form.
+	URL string
+	// Published is when the item was published, else updated, else when
+	// the feed was parsed. A date more than a day in the future is replaced
+	// by the parse time, so a wrong clock cannot pin an item to the top.
+	Published time.Time
+}
+
+// maxFuture is how far ahead of the parse time a published date may be.
+const maxFuture = 24 * time.Hour
+
+// CanonicalURL resolves ref against base and returns it in canonical form:
+// scheme and host in lower case, the default port and the fragment removed,
+// an empty path written as "/". It returns "" when ref is not an http or
+// https address.
+func CanonicalURL(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if port == "" || (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		u.Host = host
+		if strings.Contains(host, ":") {
+			u.Host = "[" + host + "]"
+		}
+	} else {
+		u.Host = strings.ToLower(u.Host)
+	}
+	u.Fragment = ""
+	u.RawFragment = ""
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String()
+}
+
+// itemKey chooses the identity of an item.
+func itemKey(guid, link, title string, date time.Time) string {
+	if g := strings.TrimSpace(guid); g != "" {
+		return "guid:" + g
+	}
+	if link != "" {
+		return "link:" + link
+	}
+	if title == "" {
+		return ""
+	}
+	h := sha256.New()
+	h.Write([]byte(title))
+	if !date.IsZero() {
+		h.Write([]byte(date.UTC().Format(time.RFC3339)))
+	}
+	return "hash:" + hex.EncodeToString(h.Sum(nil)[:16])
+}

@@ -1,0 +1,91 @@
+package feeds
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// PlainText turns a feed's HTML or text field into plain text: tags are
+// removed (the contents of script, style and similar elements with them),
+// entities are decoded, and runs of white space become one space. Block
+// elements and <br> separate words, so "<p>a</p><p>b</p>" gives "a b".
+//
+// Text that was escaped twice by its publisher ("&amp;#039;") is decoded
+// twice, since feeds do that often and no headline means the entity.
+func PlainText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return foldSpace(s)
+	}
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(s))
+	skip := 0
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			out := foldSpace(b.String())
+			if strings.Contains(out, "&") && strings.Contains(out, ";") {
+				out = html.UnescapeString(out)
+			}
+			return out
+		case html.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			switch a {
+			case atom.Script, atom.Style, atom.Noscript, atom.Iframe, atom.Template, atom.Svg:
+				if tt := z.Token().Type; tt == html.StartTagToken {
+					skip++
+				} else if tt == html.EndTagToken && skip > 0 {
+					skip--
+				}
+			}
+			if breaksWords(a) {
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// breaksWords reports whether an element separates the words around it.
+func breaksWords(a atom.Atom) bool {
+	switch a {
+	case atom.Br, atom.P, atom.Div, atom.Li, atom.Ul, atom.Ol, atom.Tr, atom.Td, atom.Th,
+		atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Pre,
+		atom.Hr, atom.Img, atom.Figure, atom.Figcaption, atom.Section, atom.Article,
+		atom.Header, atom.Footer, atom.Table, atom.Dd, atom.Dt, atom.Dl:
+		return true
+	}
+	return false
+}
+
+// foldSpace trims s and replaces every run of Unicode white space (and
+// invalid UTF-8) by a single space.
+func foldSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r == utf8.RuneError && size == 1 {
+			r = '\uFFFD'
+		}
+		if unicode.IsSpace(r) || r == '\u200b' || r == 0 {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -1,0 +1,129 @@
+// Package storage keeps newswatch's state in one bbolt file: the state of
+// each feed, the keys of every item seen, the articles that matched a topic,
+// and the matches, indexed by time and by topic.
+//
+// Every method runs one short transaction. Values are copied out of the
+// transaction before it ends, so nothing returned points into the mmap.
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Bucket layout. Keys that sort by time hold a big-endian, sign-flipped
+// nanosecond timestamp, so a cursor walks them in time order.
+var (
+	bucketMeta     = []byte("meta")             // "schema" → version
+	bucketFeeds    = []byte("feeds")            // feed URL → FeedState (JSON)
+	bucketSeen     = []byte("seen")             // feed URL → { key hash → seenValue }
+	bucketArticles = []byte("articles")         // article ID → Article (JSON)
+	bucketMatches  = []byte("matches")          // match ID → storedMatch (JSON)
+	bucketByTime   = []byte("matches_by_time")  // published | match ID → nil
+	bucketByTopic  = []byte("matches_by_topic") // topic | 0x00 | published | match ID → nil
+	keySchema      = []byte("schema")
+)
+
+// SchemaVersion is the layout this build reads and writes.
+const SchemaVersion = 1
+
+// ErrInUse is returned by Open when another process holds the database.
+var ErrInUse = errors.New("database is in use by another process")
+
+// DefaultLockTimeout is how long Open waits for another process's lock.
+const DefaultLockTimeout = time.Second
+
+// DB is an open newswatch database. It is safe for concurrent use.
+type DB struct {
+	bolt *bolt.DB
+}
+
+// Open opens or creates the database at path and creates its buckets. It
+// waits at most lockTimeout for a lock held by another process and then
+// fails with an error wrapping ErrInUse. A database written by a newer
+// newswatch is refused.
+func Open(path string, lockTimeout time.Duration) (*DB, error) {
+	if lockTimeout <= 0 {
+		lockTimeout = DefaultLockTimeout
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("open database %s: %w (waited %s for its lock)", path, ErrInUse, lockTimeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketArticles, bucketMatches, bucketByTime, bucketByTopic} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get(keySchema)
+		if v == nil {
+			return meta.Put(keySchema, u64(SchemaVersion))
+		}
+		if len(v) != 8 {
+			return fmt.Errorf("schema version is %d bytes long, want 8: not a newswatch database?", len(v))
+		}
+		if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
+			return fmt.Errorf("schema version %d is newer than this newswatch understands (%d): upgrade newswatch", got, SchemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return &DB{bolt: b}, nil
+}
+
+// Path returns the file the database lives in.
+func (db *DB) Path() string { return db.bolt.Path() }
+
+// Close releases the database and its lock.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
+
+// Size returns the size of the database file in bytes.
+func (db *DB) Size() (int64, error) {
+	fi, err := os.Stat(db.bolt.Path())
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+// Times outside what UnixNano can hold (1678–2262) are clamped to it.
+var (
+	minKeyTime = time.Unix(0, -1<<63+1)
+	maxKeyTime = time.Unix(0, 1<<63-1)
+)
+
+// timeKey encodes t so that byte order is time order, before 1970 too.
+func timeKey(t time.Time) []byte {
+	switch {
+	case t.Before(minKeyTime):
+		t = minKeyTime
+	case t.After(maxKeyTime):
+		t = maxKeyTime
+	}
+	return u64(uint64(t.UnixNano()) ^ (1 << 63))
+}

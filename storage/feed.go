@@ -1,0 +1,82 @@
+package storage
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// FeedState is what newswatch remembers about a feed between polls.
+type FeedState struct {
+	URL string `json:"url"`
+	// ETag and LastModified are the validators of the last 200 response,
+	// sent back as If-None-Match and If-Modified-Since.
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	// LastPoll is when the feed was last tried; LastSuccess when it last
+	// answered 200 or 304.
+	LastPoll    time.Time `json:"last_poll"`
+	LastSuccess time.Time `json:"last_success"`
+	// LastError is the error of the last poll, "" when it succeeded.
+	LastError string `json:"last_error,omitempty"`
+	// Failures counts consecutive failed polls.
+	Failures int `json:"failures"`
+	// ItemsSeen counts the distinct items ever read from the feed.
+	ItemsSeen int `json:"items_seen"`
+}
+
+// FeedState returns the stored state of the feed at url, or a zero state
+// with only URL set when the feed was never polled.
+func (db *DB) FeedState(url string) (FeedState, error) {
+	st := FeedState{URL: url}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketFeeds).Get([]byte(url))
+		if v == nil {
+			return nil
+		}
+		return json.Unmarshal(v, &st)
+	})
+	if err != nil {
+		return FeedState{URL: url}, fmt.Errorf("read state of feed %s: %w", url, err)
+	}
+	return st, nil
+}
+
+// Feeds returns the state of every feed ever polled, ordered by URL.
+func (db *DB) Feeds() ([]FeedState, error) {
+	var out []FeedState
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketFeeds).ForEach(func(k, v []byte) error {
+			var st FeedState
+			if err := json.Unmarshal(v, &st); err != nil {
+				return fmt.Errorf("feed %s: %w", k, err)
+			}
+			out = append(out, st)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list feeds: %w", err)
+	}
+	return out, nil
+}
+
+func putFeedState(tx *bolt.Tx, st FeedState) error {
+	v, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketFeeds).Put([]byte(st.URL), v)
+}
+
+func getFeedState(tx *bolt.Tx, url string) (FeedState, error) {
+	st := FeedState{URL: url}
+	if v := tx.Bucket(bucketFeeds).Get([]byte(url)); v != nil {
+		if err := json.Unmarshal(v, &st); err != nil {
+			return st, fmt.Errorf("feed %s: %w", url, err)
+		}
+	}
+	return st, nil
+}

@@ -1,0 +1,144 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Match is an article flagged for a topic.
+type Match struct {
+	ID    uint64
+	Topic string
+	// Terms are the words that matched, as spelled in the article.
+	Terms     []string
+	MatchedAt time.Time
+	Article   Article
+}
+
+// storedMatch is the value of the matches bucket.
+type storedMatch struct {
+	ArticleID uint64    `json:"article"`
+	Topic     string    `json:"topic"`
+	Terms     []string  `json:"terms"`
+	MatchedAt time.Time `json:"matched_at"`
+	Published time.Time `json:"published"`
+}
+
+func putMatch(tx *bolt.Tx, a Article, h TopicHit, at time.Time) error {
+	matches := tx.Bucket(bucketMatches)
+	id, err := matches.NextSequence()
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(storedMatch{ArticleID: a.ID, Topic: h.Topic, Terms: h.Terms, MatchedAt: at, Published: a.Published})
+	if err != nil {
+		return err
+	}
+	if err := matches.Put(u64(id), v); err != nil {
+		return err
+	}
+	tk := append(timeKey(a.Published), u64(id)...)
+	if err := tx.Bucket(bucketByTime).Put(tk, nil); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketByTopic).Put(append(topicPrefix(h.Topic), tk...), nil)
+}
+
+func topicPrefix(topic string) []byte {
+	return append([]byte(topic), 0)
+}
+
+// Query selects stored matches.
+type Query struct {
+	// Topic, when set, keeps only matches of that topic id.
+	Topic string
+	// Since, when set, keeps only articles published at or after it.
+	Since time.Time
+	// Limit caps the number of matches returned; 0 means no cap.
+	Limit int
+}
+
+// Matches returns the matches q selects, the most recently published
+// first; matches of one article come in topic order of flagging.
+func (db *DB) Matches(q Query) ([]Match, error) {
+	var out []Match
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var prefix []byte
+		c := tx.Bucket(bucketByTime).Cursor()
+		if q.Topic != "" {
+			prefix = topicPrefix(q.Topic)
+			c = tx.Bucket(bucketByTopic).Cursor()
+		}
+		var floor []byte
+		if !q.Since.IsZero() {
+			floor = timeKey(q.Since)
+		}
+		matches, articles := tx.Bucket(bucketMatches), tx.Bucket(bucketArticles)
+		for k := seekLast(c, prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+			rest := k[len(prefix):]
+			if len(rest) != 16 {
+				return fmt.Errorf("malformed index key %x", k)
+			}
+			if floor != nil && bytes.Compare(rest[:8], floor) < 0 {
+				break
+			}
+			m, err := loadMatch(matches, articles, binary.BigEndian.Uint64(rest[8:]))
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+			if q.Limit > 0 && len(out) >= q.Limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list matches: %w", err)
+	}
+	return out, nil
+}
+
+// seekLast positions c on the last key that starts with prefix (or the last
+// key of the bucket when prefix is empty) and returns it.
+func seekLast(c *bolt.Cursor, prefix []byte) []byte {
+	if len(prefix) == 0 {
+		k, _ := c.Last()
+		return k
+	}
+	// The byte after the prefix's 0x00 terminator: 0x01 sorts after every
+	// key of this topic and before the next topic's.
+	end := append(bytes.Clone(prefix[:len(prefix)-1]), 1)
+	k, _ := c.Seek(end)
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	return k
+}
+
+func loadMatch(matches, articles *bolt.Bucket, id uint64) (Match, error) {
+	v := matches.Get(u64(id))
+	if v == nil {
+		return Match{}, fmt.Errorf("index names match %d, which is missing", id)
+	}
+	var sm storedMatch
+	if err := json.Unmarshal(v, &sm); err != nil {
+		return Match{}, fmt.Errorf("match %d: %w", id, err)
+	}
+	m := Match{ID: id, Topic: sm.Topic, Terms: sm.Terms, MatchedAt: sm.MatchedAt}
+	av := articles.Get(u64(sm.ArticleID))
+	if av == nil {
+		return Match{}, fmt.Errorf("match %d names article %d, which is missing", id, sm.ArticleID)
+	}
+	if err := json.Unmarshal(av, &m.Article); err != nil {
+		return Match{}, fmt.Errorf("article %d: %w", sm.ArticleID, err)
+	}
+	return m, nil
+}
