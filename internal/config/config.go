@@ -1,0 +1,249 @@
+// Package config loads and validates newswatch's YAML configuration.
+//
+// Decoding is strict: an unknown key, a value of the wrong type, a
+// duplicate topic id, an empty or malformed query or an invalid cron spec
+// is refused, each with the file and line it is on. Nothing starts on a bad
+// configuration.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"go.yaml.in/yaml/v3"
+
+	"newswatch/match"
+)
+
+// Defaults for keys the file leaves out.
+const (
+	DefaultSchedule = "*/15 * * * *"
+	DefaultMaxAge   = Duration(30 * 24 * time.Hour)
+	DefaultWorkers  = 8
+	DefaultTimeout  = Duration(30 * time.Second)
+	DefaultMaxSize  = ByteSize(10 << 20)
+	DefaultDBPath   = "newswatch.db"
+)
+
+// Config is a loaded configuration.
+type Config struct {
+	Feeds   []Feed  `yaml:"feeds"`
+	Topics  []Topic `yaml:"topics"`
+	Poll    Poll    `yaml:"poll"`
+	Storage Storage `yaml:"storage"`
+
+	// File is the path the configuration was read from.
+	File string `yaml:"-"`
+}
+
+// Feed is one feed to poll.
+type Feed struct {
+	URL  string   `yaml:"url"`
+	Name string   `yaml:"name"` // defaults to the URL's host
+	Tags []string `yaml:"tags"`
+}
+
+// Topic is one subject to flag articles for.
+type Topic struct {
+	ID    string `yaml:"id"`
+	Name  string `yaml:"name"` // defaults to ID
+	Query string `yaml:"query"`
+}
+
+// Poll says when and how feeds are fetched.
+type Poll struct {
+	// Schedule is a standard five-field cron spec, or a descriptor such as
+	// "@hourly" or "@every 10m".
+	Schedule string `yaml:"schedule"`
+	// MaxAge: items published longer ago are recorded as seen, not flagged.
+	MaxAge Duration `yaml:"max_age"`
+	// Workers is the number of feeds fetched at once.
+	Workers int `yaml:"workers"`
+	// Timeout bounds one feed's request, body included.
+	Timeout Duration `yaml:"timeout"`
+	// MaxSize caps a feed's body after decompression.
+	MaxSize ByteSize `yaml:"max_size"`
+	// UserAgent replaces newswatch's User-Agent header when set.
+	UserAgent string `yaml:"user_agent"`
+}
+
+// Storage says where the database lives.
+type Storage struct {
+	// Path of the bbolt file; a relative path is relative to the directory
+	// of the configuration file.
+	Path string `yaml:"path"`
+}
+
+// MatchTopics converts the configured topics for match.Compile.
+func (c *Config) MatchTopics() []match.Topic {
+	out := make([]match.Topic, len(c.Topics))
+	for i, t := range c.Topics {
+		out[i] = match.Topic{ID: t.ID, Name: t.Name, Query: t.Query}
+	}
+	return out
+}
+
+// Load reads and validates the configuration file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	if !filepath.IsAbs(c.Storage.Path) {
+		c.Storage.Path = filepath.Join(filepath.Dir(path), c.Storage.Path)
+	}
+	return c, nil
+}
+
+// Parse decodes and validates a configuration. file names it in errors.
+// The error, if any, lists every problem found, one "file:line: problem"
+// per line.
+func Parse(data []byte, file string) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(file, err)
+	}
+	if len(root.Content) == 0 {
+		return nil, fmt.Errorf("%s: the file is empty: it needs at least feeds and topics", file)
+	}
+	c := &Config{File: file}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlError(file, err)
+	}
+	v := &validator{file: file, root: root.Content[0]}
+	v.check(c)
+	if len(v.errs) > 0 {
+		return nil, errors.Join(v.errs...)
+	}
+	return c, nil
+}
+
+var topicID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+type validator struct {
+	file string
+	root *yaml.Node
+	errs []error
+}
+
+func (v *validator) errorf(at *yaml.Node, format string, args ...any) {
+	line := 1
+	if at != nil {
+		line = at.Line
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) check(c *Config) {
+	if len(c.Feeds) == 0 {
+		v.errorf(keyNode(v.root, "feeds"), "feeds: at least one feed is required")
+	}
+	feedLines := map[string]int{}
+	for i := range c.Feeds {
+		f := &c.Feeds[i]
+		n := find(v.root, "feeds", i)
+		u, err := url.Parse(f.URL)
+		switch {
+		case f.URL == "":
+			v.errorf(n, "feeds[%d]: url is required", i)
+			continue
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			v.errorf(find(n, "url"), "feeds[%d]: url %q is not an http or https address", i, f.URL)
+			continue
+		}
+		if first, dup := feedLines[f.URL]; dup {
+			v.errorf(find(n, "url"), "feeds[%d]: url %q is listed twice (first at line %d)", i, f.URL, first)
+		}
+		feedLines[f.URL] = find(n, "url").Line
+		if f.Name == "" {
+			f.Name = u.Hostname()
+		}
+		for j, t := range f.Tags {
+			if t == "" {
+				v.errorf(find(n, "tags", j), "feeds[%d]: tags[%d] is empty", i, j)
+			}
+		}
+	}
+
+	if len(c.Topics) == 0 {
+		v.errorf(keyNode(v.root, "topics"), "topics: at least one topic is required")
+	}
+	idLines := map[string]int{}
+	for i := range c.Topics {
+		t := &c.Topics[i]
+		n := find(v.root, "topics", i)
+		switch {
+		case t.ID == "":
+			v.errorf(n, "topics[%d]: id is required", i)
+		case !topicID.MatchString(t.ID):
+			v.errorf(find(n, "id"), "topics[%d]: id %q must be lower-case letters, digits and hyphens", i, t.ID)
+		default:
+			if first, dup := idLines[t.ID]; dup {
+				v.errorf(find(n, "id"), "topics[%d]: duplicate topic id %q (first defined at line %d)", i, t.ID, first)
+			}
+			idLines[t.ID] = find(n, "id").Line
+		}
+		if t.Name == "" {
+			t.Name = t.ID
+		}
+		qn := find(n, "query")
+		if qn == nil {
+			qn = n
+		}
+		if err := match.CheckQuery(t.Query); err != nil {
+			v.errorf(qn, "topic %q: query: %v", t.ID, err)
+		}
+	}
+
+	p := &c.Poll
+	pn := find(v.root, "poll")
+	if p.Schedule == "" {
+		if find(pn, "schedule") != nil {
+			v.errorf(find(pn, "schedule"), "poll.schedule is empty")
+		}
+		p.Schedule = DefaultSchedule
+	} else if _, err := cron.ParseStandard(p.Schedule); err != nil {
+		v.errorf(find(pn, "schedule"), "poll.schedule %q is not a valid cron spec: %v (want five fields, minute hour day month weekday, such as \"*/15 * * * *\", or \"@every 15m\")", p.Schedule, err)
+	}
+	if find(pn, "max_age") == nil {
+		p.MaxAge = DefaultMaxAge
+	} else if p.MaxAge <= 0 {
+		v.errorf(find(pn, "max_age"), "poll.max_age must be positive")
+	}
+	if find(pn, "workers") == nil {
+		p.Workers = DefaultWorkers
+	} else if p.Workers < 1 || p.Workers > 256 {
+		v.errorf(find(pn, "workers"), "poll.workers must be between 1 and 256, not %d", p.Workers)
+	}
+	if find(pn, "timeout") == nil {
+		p.Timeout = DefaultTimeout
+	} else if p.Timeout < Duration(time.Second) {
+		v.errorf(find(pn, "timeout"), "poll.timeout must be at least 1s")
+	}
+	if find(pn, "max_size") == nil {
+		p.MaxSize = DefaultMaxSize
+	} else if p.MaxSize < 1024 {
+		v.errorf(find(pn, "max_size"), "poll.max_size must be at least 1KB")
+	}
+
+	if c.Storage.Path == "" {
+		if sn := find(v.root, "storage", "path"); sn != nil {
+			v.errorf(sn, "storage.path is empty")
+		}
+		c.Storage.Path = DefaultDBPath
+	}
+}

@@ -1,0 +1,134 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const good = `feeds:
+  - url: https://example.org/rss
+    name: Example
+    tags: [world]
+  - url: http://127.0.0.1:8080/feed.xml
+topics:
+  - id: frozen-assets
+    name: Frozen Russian assets
+    query: '"frozen assets" OR Euroclear'
+poll:
+  schedule: "*/5 * * * *"
+  max_age: 7d
+storage:
+  path: data/nw.db
+`
+
+func TestParseGood(t *testing.T) {
+	c, err := Parse([]byte(good), "good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(c.Feeds), 2; got != want {
+		t.Fatalf("feeds = %d, want %d", got, want)
+	}
+	if got, want := c.Feeds[1].Name, "127.0.0.1"; got != want {
+		t.Errorf("default feed name = %q, want %q", got, want)
+	}
+	if got, want := c.Feeds[0].Tags, []string{"world"}; len(got) != 1 || got[0] != want[0] {
+		t.Errorf("tags = %q, want %q", got, want)
+	}
+	if got, want := time.Duration(c.Poll.MaxAge), 7*24*time.Hour; got != want {
+		t.Errorf("max_age = %v, want %v", got, want)
+	}
+	if c.Poll.Workers != DefaultWorkers || c.Poll.Timeout != DefaultTimeout || c.Poll.MaxSize != DefaultMaxSize {
+		t.Errorf("defaults not applied: %+v", c.Poll)
+	}
+	if got, want := c.Poll.Schedule, "*/5 * * * *"; got != want {
+		t.Errorf("schedule = %q, want %q", got, want)
+	}
+}
+
+func TestParseDefaults(t *testing.T) {
+	c, err := Parse([]byte("feeds:\n  - url: https://a.example/\ntopics:\n  - id: x\n    query: x\n"), "min.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Poll.Schedule != DefaultSchedule || c.Poll.MaxAge != DefaultMaxAge || c.Storage.Path != DefaultDBPath || c.Topics[0].Name != "x" {
+		t.Errorf("defaults not applied: %+v %+v", c.Poll, c.Storage)
+	}
+}
+
+func TestLoadResolvesStoragePath(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(p, []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Storage.Path, filepath.Join(dir, "data", "nw.db"); got != want {
+		t.Errorf("storage.path = %q, want %q", got, want)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want string // substring of the error, which starts with "bad.yaml:LINE:"
+	}{
+		{"empty file", "", "bad.yaml: the file is empty"},
+		{"typo in key", good + "  shedule: x\n", `bad.yaml:15: unknown key "shedule" in storage`},
+		{"typo in poll", strings.Replace(good, "schedule:", "shedule:", 1), `bad.yaml:11: unknown key "shedule" in poll (did you mean "schedule"?)`},
+		{"unknown top-level key", "dashbord: {}\n" + good, `bad.yaml:1: unknown key "dashbord" in the top level`},
+		{"wrong type", strings.Replace(good, "tags: [world]", "tags: world", 1), `bad.yaml:4: expected a list, found the text "world"`},
+		{"workers not a number", good + "  workers: many\n", "unknown key"},
+		{"workers wrong type", strings.Replace(good, "max_age: 7d", "max_age: 7d\n  workers: many", 1), `bad.yaml:13: expected a whole number, found the text "many"`},
+		{"bad duration", strings.Replace(good, "7d", "7 days", 1), `bad.yaml:12: invalid duration "7 days"`},
+		{"bad cron", strings.Replace(good, `"*/5 * * * *"`, `"every 5 minutes"`, 1), `bad.yaml:11: poll.schedule "every 5 minutes" is not a valid cron spec`},
+		{"cron out of range", strings.Replace(good, `"*/5 * * * *"`, `"61 * * * *"`, 1), `bad.yaml:11: poll.schedule "61 * * * *"`},
+		{"duplicate topic id", strings.Replace(good, "poll:", "  - id: frozen-assets\n    query: x\npoll:", 1), `bad.yaml:10: topics[1]: duplicate topic id "frozen-assets" (first defined at line 7)`},
+		{"empty query", strings.Replace(good, `'"frozen assets" OR Euroclear'`, `""`, 1), `bad.yaml:9: topic "frozen-assets": query: column 1: empty query`},
+		{"missing query", strings.Replace(good, `    query: '"frozen assets" OR Euroclear'`+"\n", "", 1), `bad.yaml:7: topic "frozen-assets": query: column 1: empty query`},
+		{"malformed query", strings.Replace(good, `'"frozen assets" OR Euroclear'`, `'(frozen OR'`, 1), `bad.yaml:9: topic "frozen-assets": query: column 11: expected a term`},
+		{"bad topic id", strings.Replace(good, "id: frozen-assets", "id: Frozen Assets", 1), `bad.yaml:7: topics[0]: id "Frozen Assets" must be lower-case`},
+		{"no feeds", strings.Replace(good, "feeds:\n  - url: https://example.org/rss\n    name: Example\n    tags: [world]\n  - url: http://127.0.0.1:8080/feed.xml\n", "feeds: []\n", 1), "bad.yaml:1: feeds: at least one feed is required"},
+		{"feed without url", strings.Replace(good, "  - url: http://127.0.0.1:8080/feed.xml\n", "  - name: nameless\n", 1), "bad.yaml:5: feeds[1]: url is required"},
+		{"feed url not http", strings.Replace(good, "https://example.org/rss", "ftp://example.org/rss", 1), `bad.yaml:2: feeds[0]: url "ftp://example.org/rss" is not an http or https address`},
+		{"duplicate feed", strings.Replace(good, "http://127.0.0.1:8080/feed.xml", "https://example.org/rss", 1), `bad.yaml:5: feeds[1]: url "https://example.org/rss" is listed twice (first at line 2)`},
+		{"duplicate key", good + "poll:\n  schedule: x\n", `bad.yaml:15: mapping key "poll" already defined at line 10`},
+		{"not yaml", "feeds: [\n", "bad.yaml:"},
+		{"list at top", "- a\n- b\n", `bad.yaml:1: expected a mapping of keys to values, found a list`},
+		{"workers zero", strings.Replace(good, "max_age: 7d", "max_age: 7d\n  workers: 0", 1), "bad.yaml:13: poll.workers must be between 1 and 256, not 0"},
+		{"bad size", strings.Replace(good, "max_age: 7d", "max_age: 7d\n  max_size: huge", 1), `bad.yaml:13: invalid size "huge"`},
+		{"empty storage path", strings.Replace(good, "path: data/nw.db", `path: ""`, 1), "bad.yaml:14: storage.path is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), "bad.yaml")
+			if err == nil {
+				t.Fatalf("Parse accepted:\n%s", tt.yaml)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %q\nwant it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseReportsEveryProblem(t *testing.T) {
+	bad := strings.Replace(good, `'"frozen assets" OR Euroclear'`, `""`, 1)
+	bad = strings.Replace(bad, `"*/5 * * * *"`, `"nope"`, 1)
+	_, err := Parse([]byte(bad), "bad.yaml")
+	if err == nil {
+		t.Fatal("accepted a config with two problems")
+	}
+	for _, want := range []string{"bad.yaml:9:", "bad.yaml:11:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not report %s", err, want)
+		}
+	}
+}
