@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	var c common
+	fs := newFlagSet("check", "", "Validate the config and print the feeds, topics and schedule newswatch would use.", stderr, &c, "warn")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "config %s is valid\n\n", cfg.File)
+	fmt.Fprintf(stdout, "feeds (%d):\n", len(cfg.Feeds))
+	for _, f := range cfg.Feeds {
+		tags := ""
+		if len(f.Tags) > 0 {
+			tags = " [" + strings.Join(f.Tags, ", ") + "]"
+		}
+		fmt.Fprintf(stdout, "  %-28s %s%s\n", trimTo(f.Name, 28), f.URL, tags)
+	}
+	fmt.Fprintf(stdout, "\ntopics (%d):\n", len(cfg.Topics))
+	for _, t := range cfg.Topics {
+		fmt.Fprintf(stdout, "  %-20s %s\n  %-20s query: %s\n", t.ID, t.Name, "", oneLine(t.Query))
+	}
+	sched, _ := cron.ParseStandard(cfg.Poll.Schedule) // validated by Load
+	next := sched.Next(time.Now())
+	fmt.Fprintf(stdout, "\npoll: schedule %q (next %s, then %s)\n", cfg.Poll.Schedule,
+		next.Format("2006-01-02 15:04 MST"), sched.Next(next).Format("15:04"))
+	fmt.Fprintf(stdout, "      max_age %s, %d workers, timeout %s, max_size %s\n",
+		cfg.Poll.MaxAge, cfg.Poll.Workers, cfg.Poll.Timeout, cfg.Poll.MaxSize)
+	fmt.Fprintf(stdout, "storage: %s\n", cfg.Storage.Path)
+	return exitOK
+}
+
+// oneLine folds a multi-line query onto one line for display.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"newswatch/internal/config"
+	"newswatch/storage"
+)
+
+func cmdMatches(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	var c common
+	fs := newFlagSet("matches", "", "List stored matches, the most recently published first.", stderr, &c, "warn")
+	topic := fs.String("topic", "", "only matches of the topic with this `id`")
+	since := fs.String("since", "", "only articles published within a `duration` (24h, 7d) or since a date (2025-03-01, or RFC 3339)")
+	limit := fs.Int("limit", 50, "at most `n` matches; 0 for all")
+	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if *limit < 0 {
+		fmt.Fprintf(stderr, "newswatch matches: -limit must not be negative\n")
+		return exitUsage
+	}
+	from, err := parseSince(*since, time.Now())
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch matches: %v\n", err)
+		return exitUsage
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
+		return exitUsage
+	}
+	if *topic != "" && !hasTopic(cfg, *topic) {
+		// Matches of a topic removed from the config are still listed.
+		fmt.Fprintf(stderr, "newswatch matches: note: topic %q is not in %s\n", *topic, cfg.File)
+	}
+	db, err := storage.Open(cfg.Storage.Path, storage.DefaultLockTimeout)
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch: %v\n", err)
+		return exitError
+	}
+	defer db.Close()
+	ms, err := db.Matches(storage.Query{Topic: *topic, Since: from, Limit: *limit})
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch: %v\n", err)
+		return exitError
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		for _, m := range ms {
+			if err := enc.Encode(newMatchJSON(m)); err != nil {
+				fmt.Fprintf(stderr, "newswatch: %v\n", err)
+				return exitError
+			}
+		}
+		return exitOK
+	}
+	for _, m := range ms {
+		fmt.Fprintf(stdout, "%s  %-20s %s\n", m.Article.Published.Local().Format("2006-01-02 15:04"), m.Topic, m.Article.Title)
+		fmt.Fprintf(stdout, "%18s%s  (%s; matched: %s)\n", "", m.Article.URL, m.Article.FeedName, strings.Join(m.Terms, ", "))
+	}
+	if len(ms) == 0 {
+		fmt.Fprintln(stderr, "no matches")
+	}
+	return exitOK
+}
+
+// matchJSON is the -json form of a match, one object per line.
+type matchJSON struct {
+	Topic     string    `json:"topic"`
+	Title     string    `json:"title"`
+	URL       string    `json:"url"`
+	Feed      string    `json:"feed"`
+	FeedName  string    `json:"feed_name"`
+	Published time.Time `json:"published"`
+	MatchedAt time.Time `json:"matched_at"`
+	Terms     []string  `json:"terms"`
+	MatchID   uint64    `json:"match_id"`
+	ArticleID uint64    `json:"article_id"`
+}
+
+func newMatchJSON(m storage.Match) matchJSON {
+	terms := m.Terms
+	if terms == nil {
+		terms = []string{}
+	}
+	return matchJSON{
+		Topic: m.Topic, Title: m.Article.Title, URL: m.Article.URL, Feed: m.Article.Feed,
+		FeedName: m.Article.FeedName, Published: m.Article.Published, MatchedAt: m.MatchedAt,
+		Terms: terms, MatchID: m.ID, ArticleID: m.Article.ID,
+	}
+}
+
+// parseSince reads -since: empty, a duration back from now, or a date.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := config.ParseDuration(s); err == nil {
+		if d <= 0 {
+			return time.Time{}, fmt.Errorf("-since %q: the duration must be positive", s)
+		}
+		return now.Add(-d), nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("-since %q: want a duration such as 24h or 7d, or a date such as 2025-03-01", s)
+}
+
+func hasTopic(cfg *config.Config, id string) bool {
+	for _, t := range cfg.Topics {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"newswatch/internal/poller"
+)
+
+func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c common
+	fs := newFlagSet("poll", "", "Poll every configured feed once, store new matches, print a line per feed and a total, and exit.\nExits 0 even when some feeds fail; 1 only when the database is unusable.", stderr, &c, "error")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	m, code := openMain(c, stderr)
+	if m == nil {
+		return code
+	}
+	defer m.Close()
+	rep := m.Poller.Poll(ctx, m.Feeds(), func(r poller.Result) { printResult(stdout, r) })
+	printTotals(stdout, rep)
+	if rep.StorageErr != nil {
+		fmt.Fprintf(stderr, "newswatch: database error, some results were not stored: %v\n", rep.StorageErr)
+		return exitError
+	}
+	if ctx.Err() != nil {
+		return exitError
+	}
+	return exitOK
+}
+
+// printResult prints one feed's outcome on one line.
+func printResult(w io.Writer, r poller.Result) {
+	name := r.Feed.Name
+	if name == "" {
+		name = r.Feed.URL
+	}
+	switch r.Status {
+	case poller.StatusOK:
+		fmt.Fprintf(w, "%-12s %-32s %4d items %4d new %4d %s\n", r.Status, trimTo(name, 32), r.Items, r.New, r.Matches, plural(r.Matches, "match", "matches"))
+	case poller.StatusNotModified:
+		fmt.Fprintf(w, "%-12s %s\n", r.Status, trimTo(name, 32))
+	default:
+		fmt.Fprintf(w, "%-12s %-32s %v\n", r.Status, trimTo(name, 32), r.Err)
+	}
+}
+
+func printTotals(w io.Writer, rep *poller.Report) {
+	t := rep.Totals()
+	parts := []string{fmt.Sprintf("%d ok", t.OK), fmt.Sprintf("%d not modified", t.NotModified), fmt.Sprintf("%d failed", t.Failed)}
+	if t.Canceled > 0 {
+		parts = append(parts, fmt.Sprintf("%d canceled", t.Canceled))
+	}
+	fmt.Fprintf(w, "total: %d feeds (%s); %d new items, %d new %s in %s\n",
+		t.Feeds, strings.Join(parts, ", "), t.New, t.Matches, plural(t.Matches, "match", "matches"),
+		rep.Finished.Sub(rep.Started).Round(1e6))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// trimTo shortens s to n characters, marking the cut with "…".
+func trimTo(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

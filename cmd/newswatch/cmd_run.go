@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c common
+	fs := newFlagSet("run", "", "Run the daemon: poll every feed now, then on poll.schedule, until SIGINT or SIGTERM.", stderr, &c, "info")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	m, code := openMain(c, stderr)
+	if m == nil {
+		return code
+	}
+	err := m.Run(ctx)
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch: %v\n", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// Run polls every feed at once and then on the configured schedule, until
+// ctx ends. Then it takes no new work, gives a poll in flight
+// ShutdownGrace to finish, abandons it after that (every feed's results are
+// written atomically, so an abandoned feed leaves nothing half-written), and
+// returns. The caller closes the database.
+func (m *Main) Run(ctx context.Context) error {
+	sched, err := cron.ParseStandard(m.Config.Poll.Schedule)
+	if err != nil {
+		return fmt.Errorf("poll.schedule: %w", err)
+	}
+	logger := cronLogger{m.Log}
+	// Polls get their own context: the signal stops the schedule at once,
+	// but a poll in flight is canceled only after the grace period.
+	pollCtx, abandon := context.WithCancel(context.WithoutCancel(ctx))
+	defer abandon()
+	// One chain for the start-up poll and the scheduled ones, so that a tick
+	// during a poll is skipped whichever started it.
+	job := cron.NewChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)).Then(cron.FuncJob(func() {
+		m.pollOnce(pollCtx)
+	}))
+	c := cron.New(cron.WithLogger(logger))
+	c.Schedule(sched, job)
+	m.Log.Info("newswatch started", "feeds", len(m.Config.Feeds), "topics", len(m.Config.Topics), "schedule", m.Config.Poll.Schedule, "db", m.DB.Path())
+	c.Start()
+
+	var first sync.WaitGroup
+	first.Add(1)
+	go func() { // the start-up poll; owned by Run, which waits for it below
+		defer first.Done()
+		job.Run()
+	}()
+
+	<-ctx.Done()
+	m.Log.Info("shutting down: no new polls", "grace", m.ShutdownGrace)
+	stopped := c.Stop()
+	done := make(chan struct{})
+	go func() {
+		first.Wait()
+		<-stopped.Done() // done when the polls cron started have returned
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(m.ShutdownGrace):
+		m.Log.Warn("abandoning the poll in flight")
+		abandon()
+		<-done
+	}
+	m.Log.Info("newswatch stopped")
+	return nil
+}
+
+// pollOnce runs one cycle and logs its totals.
+func (m *Main) pollOnce(ctx context.Context) {
+	rep := m.Poller.Poll(ctx, m.Feeds(), nil)
+	t := rep.Totals()
+	attrs := []any{"feeds", t.Feeds, "ok", t.OK, "not_modified", t.NotModified, "failed", t.Failed,
+		"new_items", t.New, "new_matches", t.Matches, "elapsed", rep.Finished.Sub(rep.Started).Round(time.Millisecond)}
+	if t.Canceled > 0 {
+		attrs = append(attrs, "canceled", t.Canceled)
+	}
+	if rep.StorageErr != nil {
+		m.Log.Error("poll cycle could not store all results", append(attrs, "err", rep.StorageErr)...)
+		return
+	}
+	m.Log.Info("poll cycle done", attrs...)
+}
+
+// cronLogger lets robfig/cron log through slog.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}

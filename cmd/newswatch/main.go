@@ -1,0 +1,72 @@
+// Command newswatch polls news feeds on a schedule, flags the articles that
+// mention the topics a user follows, and keeps the matches in a bbolt
+// database. Run "newswatch help" for its commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `newswatch monitors news feeds for the topics you follow.
+
+Usage:
+  newswatch <command> [flags]
+
+Commands:
+  run       run the daemon: poll on the configured schedule, starting now
+  poll      poll every feed once, print a line per feed, and exit
+  matches   list stored matches, newest first
+  check     validate the config and print the feeds, topics and schedule
+
+Every command takes:
+  -config PATH   configuration file (default "config.yaml")
+  -db PATH       database file; overrides storage.path in the config
+
+Run "newswatch <command> -h" for the flags of one command.
+
+Exit status: 0 on success (also when some feeds fail to poll), 1 when the
+database is unusable or a command fails, 2 on a bad command line or config.
+`
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return cmdRun(ctx, rest, stdout, stderr)
+	case "poll":
+		return cmdPoll(ctx, rest, stdout, stderr)
+	case "matches":
+		return cmdMatches(ctx, rest, stdout, stderr)
+	case "check":
+		return cmdCheck(ctx, rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "newswatch: unknown command %q\n\n%s", cmd, usage)
+	return exitUsage
+}

@@ -1,0 +1,288 @@
+// Package poller runs one poll cycle: it fetches every feed, keeps the items
+// it has not seen, matches them against the topics and hands each feed's
+// outcome to storage in one piece.
+package poller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"newswatch/feeds"
+	"newswatch/match"
+	"newswatch/storage"
+)
+
+// Store is the part of the database a poll needs.
+type Store interface {
+	// FeedState returns the feed's validators and counters; a feed never
+	// polled has a zero state.
+	FeedState(url string) (storage.FeedState, error)
+	// Unseen reports for each key whether the feed never carried it.
+	Unseen(url string, keys []string) ([]bool, error)
+	// SaveFeed records one poll of one feed atomically and ignores items
+	// already seen.
+	SaveFeed(u storage.FeedUpdate) (storage.SaveResult, error)
+}
+
+// Fetcher downloads a feed with a conditional GET.
+type Fetcher interface {
+	Fetch(ctx context.Context, r feeds.Request) (*feeds.Response, error)
+}
+
+// Matcher returns the topics a document matches.
+type Matcher interface {
+	Match(d match.Document) []match.Hit
+}
+
+// Feed is a feed to poll.
+type Feed struct {
+	URL  string
+	Name string
+}
+
+// Poller polls feeds. Its fields must be set before the first Poll and not
+// changed after.
+type Poller struct {
+	Store   Store
+	Fetcher Fetcher
+	Matcher Matcher
+	// Workers is how many feeds are fetched at once (at least 1).
+	Workers int
+	// MaxAge: new items published longer ago are recorded, not flagged.
+	MaxAge time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Log receives a line per feed (slog.Default when nil).
+	Log *slog.Logger
+}
+
+// Status is the outcome of one feed's poll.
+type Status string
+
+// The outcomes of a feed's poll.
+const (
+	StatusOK          Status = "ok"
+	StatusNotModified Status = "not modified"
+	StatusFailed      Status = "failed"
+	// StatusCanceled: the cycle was stopped before the feed finished; nothing
+	// was recorded for it.
+	StatusCanceled Status = "canceled"
+)
+
+// Result is one feed's part of a cycle.
+type Result struct {
+	Feed   Feed
+	Status Status
+	// Err says why the feed failed: fetch, parse or storage.
+	Err error
+	// Items is how many items the feed carried; New how many of them were
+	// new; Matches how many topic matches those new items made.
+	Items, New, Matches int
+	Elapsed             time.Duration
+}
+
+// Report is the outcome of one cycle.
+type Report struct {
+	Started, Finished time.Time
+	Results           []Result
+	// StorageErr is the first error of the database, if any: a cycle with
+	// a storage error did not record all it read.
+	StorageErr error
+}
+
+// Totals sums a report.
+type Totals struct {
+	Feeds, OK, NotModified, Failed, Canceled int
+	Items, New, Matches                      int
+}
+
+// Totals sums the report's results.
+func (r *Report) Totals() Totals {
+	t := Totals{Feeds: len(r.Results)}
+	for _, res := range r.Results {
+		switch res.Status {
+		case StatusOK:
+			t.OK++
+		case StatusNotModified:
+			t.NotModified++
+		case StatusFailed:
+			t.Failed++
+		case StatusCanceled:
+			t.Canceled++
+		}
+		t.Items += res.Items
+		t.New += res.New
+		t.Matches += res.Matches
+	}
+	return t
+}
+
+// errStorage marks an error of the database, as opposed to one of a feed.
+type errStorage struct{ err error }
+
+func (e errStorage) Error() string { return e.err.Error() }
+func (e errStorage) Unwrap() error { return e.err }
+
+// Poll runs one cycle over feeds and returns when every feed is done. One
+// feed's failure never stops the others. When ctx is canceled, feeds not yet
+// started are reported as canceled, and in-flight fetches are abandoned
+// without recording anything for them. done, when not nil, is called once per
+// feed as it finishes, from one goroutine at a time.
+func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Report {
+	now := p.now()
+	rep := &Report{Started: now, Results: make([]Result, len(list))}
+	workers := max(1, min(p.Workers, len(list)))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				res := p.pollFeed(ctx, list[i])
+				mu.Lock()
+				rep.Results[i] = res
+				var se errStorage
+				if rep.StorageErr == nil && errors.As(res.Err, &se) {
+					rep.StorageErr = se.err
+				}
+				if done != nil {
+					done(res)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	next := 0
+feed:
+	for ; next < len(list); next++ {
+		select {
+		case jobs <- next:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	for i := next; i < len(list); i++ {
+		rep.Results[i] = Result{Feed: list[i], Status: StatusCanceled, Err: ctx.Err()}
+		if done != nil {
+			done(rep.Results[i])
+		}
+	}
+	rep.Finished = p.now()
+	return rep
+}
+
+func (p *Poller) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *Poller) log() *slog.Logger {
+	if p.Log != nil {
+		return p.Log
+	}
+	return slog.Default()
+}
+
+// pollFeed polls one feed and records the outcome.
+func (p *Poller) pollFeed(ctx context.Context, f Feed) Result {
+	start := p.now()
+	res := p.fetchAndSave(ctx, f, start)
+	res.Feed = f
+	res.Elapsed = p.now().Sub(start)
+	attrs := []any{"feed", f.URL, "status", string(res.Status), "items", res.Items, "new", res.New, "matches", res.Matches, "elapsed", res.Elapsed.Round(time.Millisecond)}
+	if res.Err != nil {
+		p.log().Warn("poll feed", append(attrs, "err", res.Err)...)
+	} else {
+		p.log().Info("poll feed", attrs...)
+	}
+	return res
+}
+
+func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result {
+	st, err := p.Store.FeedState(f.URL)
+	if err != nil {
+		return Result{Status: StatusFailed, Err: errStorage{err}}
+	}
+	fail := func(err error) Result {
+		if ctx.Err() != nil {
+			return Result{Status: StatusCanceled, Err: ctx.Err()}
+		}
+		if _, serr := p.Store.SaveFeed(storage.FeedUpdate{URL: f.URL, FeedName: f.Name, Polled: now, Err: err.Error()}); serr != nil {
+			return Result{Status: StatusFailed, Err: errStorage{serr}}
+		}
+		return Result{Status: StatusFailed, Err: err}
+	}
+	resp, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: f.URL, ETag: st.ETag, LastModified: st.LastModified})
+	if err != nil {
+		return fail(err)
+	}
+	if resp.NotModified {
+		if _, err := p.Store.SaveFeed(storage.FeedUpdate{URL: f.URL, FeedName: f.Name, Polled: now, NotModified: true}); err != nil {
+			return Result{Status: StatusFailed, Err: errStorage{err}}
+		}
+		return Result{Status: StatusNotModified}
+	}
+	parsed, err := feeds.Parse(resp.Body, f.URL, now)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", f.URL, err))
+	}
+	items, err := p.newItems(f, parsed.Items, now)
+	if err != nil {
+		return Result{Status: StatusFailed, Err: errStorage{err}}
+	}
+	saved, err := p.Store.SaveFeed(storage.FeedUpdate{
+		URL: f.URL, FeedName: f.Name, Polled: now,
+		ETag: resp.ETag, LastModified: resp.LastModified,
+		Items: items,
+	})
+	if err != nil {
+		return Result{Status: StatusFailed, Err: errStorage{err}}
+	}
+	return Result{Status: StatusOK, Items: len(parsed.Items), New: saved.NewItems, Matches: saved.NewMatches}
+}
+
+// newItems keeps the items the feed has not carried before and matches
+// those recent enough to flag.
+func (p *Poller) newItems(f Feed, items []feeds.Item, now time.Time) ([]storage.NewItem, error) {
+	keys := make([]string, len(items))
+	for i, it := range items {
+		keys[i] = it.Key
+	}
+	unseen, err := p.Store.Unseen(f.URL, keys)
+	if err != nil {
+		return nil, err
+	}
+	cutoff := now.Add(-p.MaxAge)
+	var out []storage.NewItem
+	inBatch := make(map[string]bool, len(items))
+	for i, it := range items {
+		if !unseen[i] || inBatch[it.Key] {
+			continue // a feed may repeat an item; the first copy wins
+		}
+		inBatch[it.Key] = true
+		ni := storage.NewItem{Key: it.Key}
+		if p.MaxAge <= 0 || !it.Published.Before(cutoff) {
+			for _, h := range p.Matcher.Match(match.Document{Title: it.Title, Text: it.Text}) {
+				ni.Hits = append(ni.Hits, storage.TopicHit{Topic: h.Topic, Terms: h.Terms})
+			}
+			if len(ni.Hits) > 0 {
+				ni.Article = storage.Article{
+					FeedName: f.Name, Title: it.Title, URL: it.URL, Text: it.Text,
+					Published: it.Published, FirstSeen: now,
+				}
+			}
+		}
+		out = append(out, ni)
+	}
+	return out, nil
+}
