@@ -25,8 +25,8 @@ var (
 	bucketSeen     = []byte("seen")             // feed URL → { key hash → seenValue }
 	bucketArticles = []byte("articles")         // article ID → Article (JSON)
 	bucketMatches  = []byte("matches")          // match ID → storedMatch (JSON)
-	bucketByTime   = []byte("matches_by_time")  // published | match ID → nil
-	bucketByTopic  = []byte("matches_by_topic") // topic | 0x00 | published | match ID → nil
+	bucketByTime   = []byte("matches_by_time")  // published | ^match ID → nil
+	bucketByTopic  = []byte("matches_by_topic") // topic | 0x00 | published | ^match ID → nil
 	keySchema      = []byte("schema")
 )
 

@@ -42,7 +42,9 @@ func putMatch(tx *bolt.Tx, a Article, h TopicHit, at time.Time) error {
 	if err := matches.Put(u64(id), v); err != nil {
 		return err
 	}
-	tk := append(timeKey(a.Published), u64(id)...)
+	// The ID is stored inverted: a backward scan, newest first, then meets
+	// the matches of one article in the order they were flagged.
+	tk := append(timeKey(a.Published), u64(^id)...)
 	if err := tx.Bucket(bucketByTime).Put(tk, nil); err != nil {
 		return err
 	}
@@ -64,7 +66,8 @@ type Query struct {
 }
 
 // Matches returns the matches q selects, the most recently published
-// first; matches of one article come in topic order of flagging.
+// first; the matches of one article come in the order they were flagged
+// (the order of the topics in the config).
 func (db *DB) Matches(q Query) ([]Match, error) {
 	var out []Match
 	err := db.bolt.View(func(tx *bolt.Tx) error {
@@ -87,7 +90,7 @@ func (db *DB) Matches(q Query) ([]Match, error) {
 			if floor != nil && bytes.Compare(rest[:8], floor) < 0 {
 				break
 			}
-			m, err := loadMatch(matches, articles, binary.BigEndian.Uint64(rest[8:]))
+			m, err := loadMatch(matches, articles, ^binary.BigEndian.Uint64(rest[8:]))
 			if err != nil {
 				return err
 			}

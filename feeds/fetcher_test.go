@@ -1,0 +1,159 @@
+package feeds
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+const tinyRSS = `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>Hello</title><link>https://example.org/a</link></item></channel></rss>`
+
+func TestFetchConditionalGET(t *testing.T) {
+	var gotUA, gotINM, gotIMS string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotUA, gotINM, gotIMS = r.UserAgent(), r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since")
+		if gotINM == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Last-Modified", "Tue, 04 Mar 2025 10:00:00 GMT")
+		w.Write([]byte(tinyRSS))
+	}))
+	defer srv.Close()
+	f := NewFetcher(Options{})
+	ctx := context.Background()
+
+	resp, err := f.Fetch(ctx, Request{URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.NotModified || string(resp.Body) != tinyRSS {
+		t.Fatalf("first fetch: NotModified=%v body=%q", resp.NotModified, resp.Body)
+	}
+	if resp.ETag != `"v1"` || resp.LastModified != "Tue, 04 Mar 2025 10:00:00 GMT" {
+		t.Errorf("validators = %q, %q", resp.ETag, resp.LastModified)
+	}
+	if gotUA != DefaultUserAgent {
+		t.Errorf("User-Agent = %q, want %q", gotUA, DefaultUserAgent)
+	}
+	if gotINM != "" || gotIMS != "" {
+		t.Errorf("first fetch sent validators %q %q", gotINM, gotIMS)
+	}
+
+	resp, err = f.Fetch(ctx, Request{URL: srv.URL, ETag: resp.ETag, LastModified: resp.LastModified})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.NotModified || len(resp.Body) != 0 {
+		t.Fatalf("second fetch: NotModified=%v body=%q, want 304", resp.NotModified, resp.Body)
+	}
+	if gotIMS != "Tue, 04 Mar 2025 10:00:00 GMT" {
+		t.Errorf("If-Modified-Since = %q", gotIMS)
+	}
+	if resp.ETag != `"v1"` {
+		t.Errorf("304 lost the ETag: %q", resp.ETag)
+	}
+}
+
+func gzipped(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func TestFetchGzip(t *testing.T) {
+	body := gzipped(t, []byte(tinyRSS))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			t.Errorf("Accept-Encoding = %q, want gzip", r.Header.Get("Accept-Encoding"))
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(body)
+	}))
+	defer srv.Close()
+	resp, err := NewFetcher(Options{}).Fetch(context.Background(), Request{URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(resp.Body) != tinyRSS {
+		t.Errorf("body = %q, want the decompressed feed", resp.Body)
+	}
+}
+
+func TestFetchSizeCap(t *testing.T) {
+	big := bytes.Repeat([]byte("a"), 64<<10)
+	bomb := gzipped(t, bytes.Repeat([]byte("a"), 8<<20)) // 8 MiB in about 8 KiB
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/big":
+			w.Write(big)
+		case "/bomb":
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(bomb)
+		case "/fits":
+			w.Write(big[:32<<10])
+		}
+	}))
+	defer srv.Close()
+	f := NewFetcher(Options{MaxBytes: 32 << 10})
+	for _, path := range []string{"/big", "/bomb"} {
+		_, err := f.Fetch(context.Background(), Request{URL: srv.URL + path})
+		if !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s: error = %v, want ErrTooLarge", path, err)
+		}
+	}
+	resp, err := f.Fetch(context.Background(), Request{URL: srv.URL + "/fits"})
+	if err != nil || len(resp.Body) != 32<<10 {
+		t.Errorf("/fits: %d bytes, %v; want exactly the cap accepted", len(resp.Body), err)
+	}
+}
+
+func TestFetchErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/gone":
+			http.Error(w, "gone", http.StatusGone)
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+		case "/hang":
+			<-r.Context().Done()
+		}
+	}))
+	defer srv.Close()
+	f := NewFetcher(Options{Timeout: 300 * time.Millisecond})
+	ctx := context.Background()
+
+	_, err := f.Fetch(ctx, Request{URL: srv.URL + "/gone"})
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code != http.StatusGone {
+		t.Errorf("/gone: error = %v, want a StatusError 410", err)
+	}
+	if err == nil || !strings.Contains(err.Error(), srv.URL+"/gone") {
+		t.Errorf("/gone: error %q does not name the URL", err)
+	}
+	if _, err := f.Fetch(ctx, Request{URL: srv.URL + "/loop"}); err == nil || !strings.Contains(err.Error(), "redirects") {
+		t.Errorf("/loop: error = %v, want a redirect error", err)
+	}
+	if _, err := f.Fetch(ctx, Request{URL: srv.URL + "/hang"}); err == nil {
+		t.Error("/hang: no error from a server that never answers")
+	}
+	if _, err := f.Fetch(ctx, Request{URL: "http://127.0.0.1:1/feed"}); err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Errorf("closed port: error = %v, want one naming the address", err)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := f.Fetch(canceled, Request{URL: srv.URL + "/hang"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled context: error = %v, want context.Canceled", err)
+	}
+}

@@ -1,0 +1,239 @@
+package storage
+
+import (
+	"errors"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var t0 = time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+
+func openTemp(t *testing.T) (*DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "nw.db")
+	db, err := Open(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+// item builds a new item published at t0 plus hours, matching topics.
+func item(key string, hours int, topics ...string) NewItem {
+	it := NewItem{Key: key, Article: Article{Title: "title " + key, URL: "https://example.org/" + key, Text: "text of " + key, Published: t0.Add(time.Duration(hours) * time.Hour)}}
+	for _, tp := range topics {
+		it.Hits = append(it.Hits, TopicHit{Topic: tp, Terms: []string{"term-" + tp}})
+	}
+	return it
+}
+
+func TestSaveFeedAndMatches(t *testing.T) {
+	db, _ := openTemp(t)
+	res, err := db.SaveFeed(FeedUpdate{
+		URL: "https://a.example/feed", FeedName: "A", Polled: t0.Add(time.Hour), ETag: `"e1"`, LastModified: "lm1",
+		Items: []NewItem{item("a1", 1, "ceasefire"), item("a2", 3, "ceasefire", "sanctions"), item("a3", 2), item("a4", -100, "sanctions")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (SaveResult{NewItems: 4, NewMatches: 4}); res != want {
+		t.Errorf("SaveFeed = %+v, want %+v", res, want)
+	}
+
+	all, err := db.Matches(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range all {
+		got = append(got, m.Article.Key+"/"+m.Topic)
+	}
+	if want := []string{"a2/ceasefire", "a2/sanctions", "a1/ceasefire", "a4/sanctions"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Matches() = %v, want %v (newest published first)", got, want)
+	}
+	m := all[0]
+	if m.Article.Title != "title a2" || m.Article.Feed != "https://a.example/feed" || m.Article.FeedName != "A" ||
+		!m.MatchedAt.Equal(t0.Add(time.Hour)) || !reflect.DeepEqual(m.Terms, []string{"term-ceasefire"}) {
+		t.Errorf("first match = %+v", m)
+	}
+
+	tests := []struct {
+		q    Query
+		want []string
+	}{
+		{Query{Topic: "sanctions"}, []string{"a2", "a4"}},
+		{Query{Topic: "ceasefire", Limit: 1}, []string{"a2"}},
+		{Query{Since: t0}, []string{"a2", "a2", "a1"}},
+		{Query{Topic: "sanctions", Since: t0}, []string{"a2"}},
+		{Query{Topic: "sanction"}, nil}, // a prefix of a topic id is another topic
+		{Query{Topic: "zzz"}, nil},
+		{Query{Limit: 2}, []string{"a2", "a2"}},
+	}
+	for _, tt := range tests {
+		ms, err := db.Matches(tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, m := range ms {
+			keys = append(keys, m.Article.Key)
+		}
+		if !reflect.DeepEqual(keys, tt.want) {
+			t.Errorf("Matches(%+v) = %v, want %v", tt.q, keys, tt.want)
+		}
+	}
+
+	st, err := db.FeedState("https://a.example/feed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ETag != `"e1"` || st.LastModified != "lm1" || st.ItemsSeen != 4 || !st.LastSuccess.Equal(t0.Add(time.Hour)) {
+		t.Errorf("feed state = %+v", st)
+	}
+}
+
+func TestSaveFeedIsIdempotent(t *testing.T) {
+	db, _ := openTemp(t)
+	u := FeedUpdate{URL: "https://a.example/feed", Polled: t0, Items: []NewItem{item("a1", 0, "x"), item("a2", 0)}}
+	if _, err := db.SaveFeed(u); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.SaveFeed(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != (SaveResult{}) {
+		t.Errorf("second save added %+v, want nothing", res)
+	}
+	if ms, _ := db.Matches(Query{}); len(ms) != 1 {
+		t.Errorf("%d matches after saving twice, want 1", len(ms))
+	}
+	unseen, err := db.Unseen("https://a.example/feed", []string{"a1", "a2", "a3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{false, false, true}; !reflect.DeepEqual(unseen, want) {
+		t.Errorf("Unseen = %v, want %v", unseen, want)
+	}
+	// Seen keys belong to a feed: another feed's item with the same key is new.
+	if unseen, _ := db.Unseen("https://b.example/feed", []string{"a1"}); !unseen[0] {
+		t.Error("a key seen in feed a is reported seen in feed b")
+	}
+}
+
+func TestFailureKeepsValidators(t *testing.T) {
+	db, _ := openTemp(t)
+	url := "https://a.example/feed"
+	if _, err := db.SaveFeed(FeedUpdate{URL: url, Polled: t0, ETag: "e1", LastModified: "lm1"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 2; i++ {
+		if _, err := db.SaveFeed(FeedUpdate{URL: url, Polled: t0.Add(time.Duration(i) * time.Hour), Err: "HTTP 503"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, _ := db.FeedState(url)
+	if st.ETag != "e1" || st.LastModified != "lm1" || st.Failures != 2 || st.LastError != "HTTP 503" ||
+		!st.LastSuccess.Equal(t0) || !st.LastPoll.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("after two failures: %+v", st)
+	}
+	if _, err := db.SaveFeed(FeedUpdate{URL: url, Polled: t0.Add(3 * time.Hour), NotModified: true}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = db.FeedState(url)
+	if st.ETag != "e1" || st.Failures != 0 || st.LastError != "" || !st.LastSuccess.Equal(t0.Add(3*time.Hour)) {
+		t.Errorf("after a 304: %+v", st)
+	}
+	feeds, err := db.Feeds()
+	if err != nil || len(feeds) != 1 || feeds[0].URL != url {
+		t.Errorf("Feeds() = %+v, %v", feeds, err)
+	}
+}
+
+func TestReopenKeepsEverything(t *testing.T) {
+	db, path := openTemp(t)
+	if _, err := db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: t0, ETag: "e1", Items: []NewItem{item("a1", 0, "x")}}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := db.Matches(Query{})
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db2, err := Open(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	after, err := db2.Matches(Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("after reopen:\n got %+v\nwant %+v", after, before)
+	}
+	if st, _ := db2.FeedState("https://a.example/feed"); st.ETag != "e1" {
+		t.Errorf("ETag lost on reopen: %+v", st)
+	}
+	// The next sequence continues: no ID is reused.
+	if _, err := db2.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: t0, Items: []NewItem{item("a2", 1, "x")}}); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := db2.Matches(Query{})
+	if len(all) != 2 || all[0].ID == all[1].ID || all[0].Article.ID == all[1].Article.ID {
+		t.Errorf("IDs reused after reopen: %+v", all)
+	}
+}
+
+func TestOpenLockedFailsFast(t *testing.T) {
+	_, path := openTemp(t)
+	_, err := Open(path, 200*time.Millisecond)
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("second Open: error = %v, want ErrInUse", err)
+	}
+	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "database is in use by another process") {
+		t.Errorf("error %q does not name the file and the cause", err)
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "future.db")
+	b, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Update(func(tx *bolt.Tx) error {
+		m, _ := tx.CreateBucketIfNotExists(bucketMeta)
+		return m.Put(keySchema, u64(SchemaVersion+1))
+	})
+	b.Close()
+	_, err = Open(path, 0)
+	if err == nil || !strings.Contains(err.Error(), "newer than this newswatch understands") {
+		t.Errorf("Open of a newer schema: error = %v", err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	_, err := Open(filepath.Join(t.TempDir(), "missing", "dir", "nw.db"), 0)
+	if err == nil || !strings.Contains(err.Error(), "open database") || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("Open in a missing directory: error = %v", err)
+	}
+}
+
+func TestTimeKeyOrder(t *testing.T) {
+	times := []time.Time{
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(0, 0),
+		t0, t0.Add(time.Nanosecond), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	for i := 1; i < len(times); i++ {
+		a, b := timeKey(times[i-1]), timeKey(times[i])
+		if string(a) >= string(b) {
+			t.Errorf("timeKey(%v) >= timeKey(%v)", times[i-1], times[i])
+		}
+	}
+}
