@@ -1,0 +1,360 @@
+package poller
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"newswatch/feeds"
+	"newswatch/internal/corpus"
+	"newswatch/match"
+	"newswatch/storage"
+)
+
+// farm serves files as feeds on loopback and counts conditional requests.
+type farm struct {
+	*httptest.Server
+	mu          sync.Mutex
+	conditional map[string]int // path → requests that carried If-None-Match
+}
+
+func newFarm(t *testing.T, files map[string][]byte) *farm {
+	t.Helper()
+	f := &farm{conditional: map[string]int{}}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/broken":
+			http.Error(w, "upstream exploded", http.StatusInternalServerError)
+			return
+		case "/notfeed":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<!doctype html><title>Home</title><p>no feed here"))
+			return
+		}
+		body, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		etag := `"` + r.URL.Path + `-v1"`
+		if r.Header.Get("If-None-Match") != "" {
+			f.mu.Lock()
+			f.conditional[r.URL.Path]++
+			f.mu.Unlock()
+		}
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		w.Write(body)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func readCorpus(t *testing.T, rel string) []byte {
+	t.Helper()
+	dir, err := corpus.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func openDB(t *testing.T, path string) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func newPoller(t *testing.T, db *storage.DB, now time.Time, maxAge time.Duration, topics ...match.Topic) *Poller {
+	t.Helper()
+	m, err := match.Compile(topics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Poller{Store: db, Fetcher: feeds.NewFetcher(feeds.Options{Timeout: 5 * time.Second}), Matcher: m,
+		Workers: 3, MaxAge: maxAge, Now: func() time.Time { return now }}
+}
+
+// stored lists the stored matches as "feed path | title | topic", sorted.
+func stored(t *testing.T, db *storage.DB, base string) []string {
+	t.Helper()
+	ms, err := db.Matches(storage.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Article.Feed[len(base):]+" | "+m.Article.Title+" | "+m.Topic)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestPollCorpusFeeds(t *testing.T) {
+	srv := newFarm(t, map[string][]byte{
+		"/rss":  readCorpus(t, "torture/miniflux/large_rss.xml"),
+		"/atom": readCorpus(t, "torture/miniflux/small_atom.xml"),
+		"/json": readCorpus(t, "torture/gofeed/parser/universal/json11_feed.json"),
+		"/rdf":  readCorpus(t, "torture/miniflux/rdf_UTF8.xml"),
+	})
+	var list []Feed
+	for _, p := range []string{"/rss", "/broken", "/atom", "/json", "/notfeed", "/rdf"} {
+		list = append(list, Feed{URL: srv.URL + p, Name: p[1:]})
+	}
+	path := filepath.Join(t.TempDir(), "nw.db")
+	db := openDB(t, path)
+	now := time.Date(2024, 3, 15, 0, 0, 0, 0, time.UTC)
+	p := newPoller(t, db, now, 20*365*24*time.Hour,
+		match.Topic{ID: "ibm-redhat", Query: `IBM "Red Hat"`},
+		match.Topic{ID: "accents", Query: `ubernimmt`},
+		match.Topic{ID: "vim", Query: `vim`},
+		match.Topic{ID: "podcast", Query: `podcast*`},
+		match.Topic{ID: "json", Query: `content_html`},
+		match.Topic{ID: "none", Query: `Euroclear`},
+	)
+
+	rep := p.Poll(context.Background(), list, nil)
+	type outcome struct {
+		Status   Status
+		New, Mat int
+	}
+	got := map[string]outcome{}
+	for _, r := range rep.Results {
+		got[r.Feed.Name] = outcome{r.Status, r.New, r.Matches}
+		if r.Status == StatusFailed && r.Err == nil {
+			t.Errorf("%s failed without an error", r.Feed.Name)
+		}
+	}
+	want := map[string]outcome{
+		"rss": {StatusOK, 25, 1}, "broken": {StatusFailed, 0, 0}, "atom": {StatusOK, 20, 1},
+		"json": {StatusOK, 1, 1}, "notfeed": {StatusFailed, 0, 0}, "rdf": {StatusOK, 60, 2},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("first poll:\n got %v\nwant %v", got, want)
+	}
+	if rep.StorageErr != nil {
+		t.Errorf("StorageErr = %v", rep.StorageErr)
+	}
+	wantStored := []string{
+		"/atom | Parse podcast categories | podcast",
+		"/json | title | json",
+		"/rdf | Mega-Deal: IBM übernimmt Red Hat | accents",
+		"/rdf | Mega-Deal: IBM übernimmt Red Hat | ibm-redhat",
+		"/rss | Using vale with vim | vim",
+	}
+	if got := stored(t, db, srv.URL); !reflect.DeepEqual(got, wantStored) {
+		t.Errorf("stored after first poll:\n got %q\nwant %q", got, wantStored)
+	}
+
+	// Second poll: every feed that answered sends its ETag and gets a 304.
+	rep = p.Poll(context.Background(), list, nil)
+	if tot := rep.Totals(); tot.New != 0 || tot.Matches != 0 || tot.NotModified != 4 || tot.Failed != 2 {
+		t.Errorf("second poll totals = %+v, want 4 not modified, 2 failed, nothing new", tot)
+	}
+	for _, p := range []string{"/rss", "/atom", "/json", "/rdf"} {
+		if srv.conditional[p] != 1 {
+			t.Errorf("%s got %d conditional requests, want 1", p, srv.conditional[p])
+		}
+	}
+	st, err := db.FeedState(srv.URL + "/broken")
+	if err != nil || st.Failures != 2 || st.LastError == "" {
+		t.Errorf("state of the broken feed = %+v, %v; want 2 failures with the error", st, err)
+	}
+
+	// Reopening keeps everything.
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = openDB(t, path)
+	defer db.Close()
+	if got := stored(t, db, srv.URL); !reflect.DeepEqual(got, wantStored) {
+		t.Errorf("stored after reopening:\n got %q\nwant %q", got, wantStored)
+	}
+}
+
+// Serving the same content without validators (a server that ignores
+// conditional GET) must add nothing either.
+func TestPollSameContentTwice(t *testing.T) {
+	body := readCorpus(t, "torture/miniflux/rdf_UTF8.xml")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
+	defer srv.Close()
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	p := newPoller(t, db, time.Now(), 24*time.Hour, match.Topic{ID: "ibm", Query: "IBM"})
+	list := []Feed{{URL: srv.URL + "/feed"}}
+	first := p.Poll(context.Background(), list, nil).Totals()
+	second := p.Poll(context.Background(), list, nil).Totals()
+	if first.New != 60 || first.Matches == 0 {
+		t.Errorf("first poll = %+v, want 60 new items and some matches", first)
+	}
+	if second.New != 0 || second.Matches != 0 || second.OK != 1 {
+		t.Errorf("second poll = %+v, want ok with nothing new", second)
+	}
+}
+
+func TestPollNews2025(t *testing.T) {
+	dir, err := corpus.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls, groups := corpus.ByFeed(items)
+	files := map[string][]byte{}
+	var list []Feed
+	for i, u := range urls {
+		path := "/feed" + string(rune('a'+i))
+		files[path] = corpus.RSS(u, u, groups[u])
+		list = append(list, Feed{URL: path, Name: u}) // completed below, once the server has an address
+	}
+	srv := newFarm(t, files)
+	for i := range list {
+		list[i].URL = srv.URL + list[i].URL
+	}
+	topics := []match.Topic{
+		{ID: "frozen-assets", Query: `(frozen OR immobilised) AND (Russia OR Russian) AND assets`},
+		{ID: "ceasefire-talks", Query: `(ceasefire OR "cease fire" OR truce) AND (Ukraine OR Russia OR Putin) AND NOT (Gaza OR Hamas)`},
+	}
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	// All of news-2025 lies within 400 days before this instant; items
+	// older than 30 days before it are recorded but not flagged.
+	now := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	p := newPoller(t, db, now, 400*24*time.Hour, topics...)
+	rep := p.Poll(context.Background(), list, nil)
+	if tot := rep.Totals(); tot.OK != len(urls) || tot.New != len(items) {
+		t.Fatalf("totals = %+v, want %d feeds ok and %d new items", tot, len(urls), len(items))
+	}
+
+	// What should be stored: every item the two queries match, computed
+	// here from the raw items with the matcher alone.
+	m, _ := match.Compile(topics)
+	var want []string
+	for i, u := range urls {
+		for _, it := range groups[u] {
+			for _, h := range m.Match(match.Document{Title: feeds.PlainText(it.Title), Text: feeds.PlainText(it.Description)}) {
+				want = append(want, "/feed"+string(rune('a'+i))+" | "+feeds.PlainText(it.Title)+" | "+h.Topic)
+			}
+		}
+	}
+	sort.Strings(want)
+	got := stored(t, db, srv.URL)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("stored %d matches, want %d:\n got %q\nwant %q", len(got), len(want), got, want)
+	}
+	// And by hand, items a reader would check.
+	for _, c := range []struct {
+		title, topic string
+		flagged      bool
+	}{
+		{"Ukraine accepts ceasefire proposal, agrees to start talks with Russia", "ceasefire-talks", true},
+		{"Trump and Putin discuss Ukraine ceasefire", "ceasefire-talks", true},
+		{"Hamas delegation in Egypt as mediators push to maintain Gaza ceasefire", "ceasefire-talks", false},
+		{"Israel breaks Gaza ceasefire, killing more than 400 in wave of strikes", "ceasefire-talks", false},
+	} {
+		found := false
+		for _, g := range got {
+			found = found || strings.HasSuffix(g, " | "+c.title+" | "+c.topic)
+		}
+		if found != c.flagged {
+			t.Errorf("%q flagged as %s: %v, want %v", c.title, c.topic, found, c.flagged)
+		}
+	}
+}
+
+// Items older than MaxAge are recorded as seen but not flagged, and stay
+// unflagged when a later poll allows older items.
+func TestPollMaxAge(t *testing.T) {
+	dir, err := corpus.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := corpus.LoadNews(dir, "items-b.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, groups := corpus.ByFeed(items)
+	const feed = "https://www.politico.eu/feed"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(corpus.RSS("Politico", feed, groups[feed]))
+	}))
+	defer srv.Close()
+	now := time.Date(2025, 12, 20, 0, 0, 0, 0, time.UTC)
+	maxAge := 7 * 24 * time.Hour
+	topic := match.Topic{ID: "ukraine", Query: "Ukraine OR Ukrainian OR Kyiv"}
+	var recent, old int
+	m, _ := match.Compile([]match.Topic{topic})
+	for _, it := range groups[feed] {
+		if len(m.Match(match.Document{Title: feeds.PlainText(it.Title), Text: feeds.PlainText(it.Description)})) == 0 {
+			continue
+		}
+		if it.Published.Before(now.Add(-maxAge)) {
+			old++
+		} else {
+			recent++
+		}
+	}
+	if recent == 0 || old == 0 {
+		t.Fatalf("test data has %d recent and %d old Ukraine items; need both", recent, old)
+	}
+
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	list := []Feed{{URL: srv.URL + "/politico"}}
+	tot := newPoller(t, db, now, maxAge, topic).Poll(context.Background(), list, nil).Totals()
+	if tot.New != len(groups[feed]) || tot.Matches != recent {
+		t.Errorf("poll = %+v, want %d new items and %d matches (the %d older ones not flagged)", tot, len(groups[feed]), recent, old)
+	}
+	tot = newPoller(t, db, now, 365*24*time.Hour, topic).Poll(context.Background(), list, nil).Totals()
+	if tot.New != 0 || tot.Matches != 0 {
+		t.Errorf("re-poll with a longer max_age = %+v, want nothing new: old items were already seen", tot)
+	}
+}
+
+func TestPollCanceled(t *testing.T) {
+	srv := newFarm(t, map[string][]byte{"/a": []byte(`<rss version="2.0"><channel><item><title>x</title></item></channel></rss>`)})
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep := newPoller(t, db, time.Now(), time.Hour, match.Topic{ID: "x", Query: "x"}).Poll(ctx, []Feed{{URL: srv.URL + "/a"}, {URL: srv.URL + "/b"}}, nil)
+	if tot := rep.Totals(); tot.Canceled != 2 {
+		t.Errorf("totals = %+v, want both feeds canceled", tot)
+	}
+	states, err := db.Feeds()
+	if err != nil || len(states) != 0 {
+		t.Errorf("a canceled poll recorded %+v, %v; want nothing", states, err)
+	}
+}
+
+// A database that fails is reported as such, apart from feed failures.
+func TestPollStorageError(t *testing.T) {
+	srv := newFarm(t, map[string][]byte{"/a": []byte(`<rss version="2.0"><channel><item><title>x</title></item></channel></rss>`)})
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	p := newPoller(t, db, time.Now(), time.Hour, match.Topic{ID: "x", Query: "x"})
+	db.Close()
+	rep := p.Poll(context.Background(), []Feed{{URL: srv.URL + "/a"}}, nil)
+	if rep.StorageErr == nil || rep.Results[0].Status != StatusFailed {
+		t.Errorf("poll on a closed database: %+v, want a failed feed and a StorageErr", rep)
+	}
+}
