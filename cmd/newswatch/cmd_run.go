@@ -13,7 +13,8 @@ import (
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	fs := newFlagSet("run", "", "Run the daemon: poll every feed now, then on poll.schedule, until SIGINT or SIGTERM.", stderr, &c, "info")
+	fs := newFlagSet("run", "", "Run the daemon: poll every feed now, then on poll.schedule, until SIGINT or SIGTERM.\nOn a signal it starts no new poll, lets the one in flight finish for -grace, then\nabandons it (nothing half-written) and closes the database.", stderr, &c, "info")
+	grace := fs.Duration("grace", 10*time.Second, "how long a poll in flight may go on after SIGINT or SIGTERM")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -21,6 +22,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if m == nil {
 		return code
 	}
+	m.ShutdownGrace = *grace
 	err := m.Run(ctx)
 	if cerr := m.Close(); err == nil {
 		err = cerr

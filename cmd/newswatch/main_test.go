@@ -1,0 +1,434 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"newswatch/internal/config"
+	"newswatch/internal/corpus"
+)
+
+// binary is the newswatch command built once for these tests: they run it
+// as a user would, as a separate process.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "newswatch-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "newswatch")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build newswatch: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func newswatch(t *testing.T, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// newsServer serves the news-2025 items as one RSS feed per outlet and
+// returns the feeds' URLs.
+func newsServer(t *testing.T) (*httptest.Server, []config.Feed) {
+	t.Helper()
+	dir, err := corpus.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls, groups := corpus.ByFeed(items)
+	mux := http.NewServeMux()
+	var feeds []config.Feed
+	for i, u := range urls {
+		body := corpus.RSS(u, u, groups[u])
+		path := fmt.Sprintf("/feeds/%d.xml", i)
+		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) { w.Write(body) })
+		feeds = append(feeds, config.Feed{URL: path, Name: u})
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	for i := range feeds {
+		feeds[i].URL = srv.URL + feeds[i].URL
+	}
+	return srv, feeds
+}
+
+// writeConfig writes a config with the given feeds, the shipped topics and
+// poll settings, and returns its path.
+func writeConfig(t *testing.T, feeds []config.Feed, poll map[string]any) string {
+	t.Helper()
+	shipped, err := config.Load(filepath.Join("..", "..", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := map[string]any{"feeds": feeds, "topics": shipped.Topics, "poll": poll}
+	b, err := yaml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+var totalLine = regexp.MustCompile(`(?m)^total: (\d+) feeds \((\d+) ok, (\d+) not modified, (\d+) failed\); (\d+) new items, (\d+) new match(?:es)? in `)
+
+// The issue's "done when": poll a loopback server of the news-2025 items,
+// then list the matches as JSON with every field.
+func TestPollThenMatchesJSON(t *testing.T) {
+	srv, feeds := newsServer(t)
+	feeds = append(feeds, config.Feed{URL: srv.URL + "/missing.xml", Name: "missing"})
+	cfg := writeConfig(t, feeds, map[string]any{"max_age": "1000d"})
+	db := filepath.Join(t.TempDir(), "nw.db")
+
+	r := newswatch(t, "poll", "-config", cfg, "-db", db)
+	if r.code != 0 {
+		t.Fatalf("poll exited %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	m := totalLine.FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no total line in:\n%s", r.stdout)
+	}
+	if m[1] != strconv.Itoa(len(feeds)) || m[3] != "0" || m[4] != "1" || m[5] != "2202" {
+		t.Errorf("total line %q: want %d feeds, 1 failed, 2202 new items", m[0], len(feeds))
+	}
+	if !strings.Contains(r.stdout, "failed") || !strings.Contains(r.stdout, "HTTP 404") {
+		t.Errorf("the missing feed's line does not say why it failed:\n%s", r.stdout)
+	}
+	if lines := strings.Count(r.stdout, "\n"); lines != len(feeds)+1 {
+		t.Errorf("poll printed %d lines, want one per feed and a total", lines)
+	}
+	matches, _ := strconv.Atoi(m[6])
+	if matches < 100 {
+		t.Fatalf("only %d matches from 2202 items of 2025 news with the shipped topics", matches)
+	}
+
+	r = newswatch(t, "matches", "-config", cfg, "-db", db, "-json", "-limit", "0")
+	if r.code != 0 {
+		t.Fatalf("matches exited %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != matches {
+		t.Errorf("matches -json printed %d lines, poll reported %d matches", len(lines), matches)
+	}
+	var prev time.Time
+	topics := map[string]int{}
+	for i, line := range lines {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(line), &obj); err != nil {
+			t.Fatalf("line %d is not JSON: %v\n%s", i+1, err, line)
+		}
+		for _, k := range []string{"topic", "title", "url", "feed", "published", "matched_at"} {
+			if s, _ := obj[k].(string); s == "" {
+				t.Fatalf("line %d lacks %q: %s", i+1, k, line)
+			}
+		}
+		if terms, _ := obj["terms"].([]any); len(terms) == 0 {
+			t.Fatalf("line %d has no terms: %s", i+1, line)
+		}
+		pub, err := time.Parse(time.RFC3339, obj["published"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 && pub.After(prev) {
+			t.Fatalf("line %d published %v after line %d (%v): not newest first", i+1, pub, i, prev)
+		}
+		prev = pub
+		topics[obj["topic"].(string)]++
+	}
+	if len(topics) < 8 {
+		t.Errorf("matches cover %d topics, want at least 8 of the 9: %v", len(topics), topics)
+	}
+
+	// Filters.
+	r = newswatch(t, "matches", "-config", cfg, "-db", db, "-json", "-topic", "frozen-assets", "-since", "2025-12-01", "-limit", "5")
+	lines = strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 0 || len(lines) == 0 || len(lines) > 5 {
+		t.Fatalf("filtered matches: exit %d, %d lines", r.code, len(lines))
+	}
+	for _, line := range lines {
+		var obj struct {
+			Topic     string    `json:"topic"`
+			Published time.Time `json:"published"`
+		}
+		json.Unmarshal([]byte(line), &obj)
+		if obj.Topic != "frozen-assets" || obj.Published.Before(time.Date(2025, 12, 1, 0, 0, 0, 0, time.Local)) {
+			t.Errorf("filter let through %s", line)
+		}
+	}
+
+	// A second poll adds nothing.
+	r = newswatch(t, "poll", "-config", cfg, "-db", db)
+	if m := totalLine.FindStringSubmatch(r.stdout); m == nil || m[5] != "0" || m[6] != "0" {
+		t.Errorf("second poll was not empty:\n%s", r.stdout)
+	}
+
+	// Text output names the article and why it matched.
+	r = newswatch(t, "matches", "-config", cfg, "-db", db, "-limit", "1")
+	if r.code != 0 || !strings.Contains(r.stdout, "matched: ") || !strings.Contains(r.stdout, "https://") {
+		t.Errorf("matches text output:\n%s", r.stdout)
+	}
+}
+
+func TestBadConfigIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(cfg, []byte("feeds:\n  - url: https://example.org/feed\ntopics:\n  - id: x\n    query: x\npoll:\n  shedule: \"*/5 * * * *\"\n"), 0o644)
+	db := filepath.Join(dir, "nw.db")
+	for _, cmd := range []string{"check", "poll", "run", "matches"} {
+		r := newswatch(t, cmd, "-config", cfg, "-db", db)
+		if r.code != 2 {
+			t.Errorf("%s exited %d, want 2", cmd, r.code)
+		}
+		if want := cfg + `:7: unknown key "shedule" in poll (did you mean "schedule"?)`; !strings.Contains(r.stderr, want) {
+			t.Errorf("%s stderr = %q, want it to contain %q", cmd, r.stderr, want)
+		}
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("a bad config still created the database: %v", err)
+	}
+}
+
+func TestCheckShippedConfig(t *testing.T) {
+	r := newswatch(t, "check", "-config", filepath.Join("..", "..", "config.yaml"))
+	if r.code != 0 {
+		t.Fatalf("check exited %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"is valid", "topics (9):", "security-guarantees", "deported-children", `poll: schedule "*/15 * * * *"`, "kyivindependent.com"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("check output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	if r := newswatch(t, "help"); r.code != 0 || !strings.Contains(r.stdout, "matches") {
+		t.Errorf("help: %d %q", r.code, r.stdout)
+	}
+	if r := newswatch(t); r.code != 2 {
+		t.Errorf("no command exited %d, want 2", r.code)
+	}
+	if r := newswatch(t, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: %d %q", r.code, r.stderr)
+	}
+	r := newswatch(t, "matches", "-h")
+	if r.code != 0 {
+		t.Errorf("matches -h exited %d", r.code)
+	}
+	for _, flag := range []string{"-config", "-db", "-topic", "-since", "-limit", "-json"} {
+		if !strings.Contains(r.stderr, flag) {
+			t.Errorf("matches -h does not document %s", flag)
+		}
+	}
+	if r := newswatch(t, "matches", "-since", "yesterday"); r.code != 2 || !strings.Contains(r.stderr, `-since "yesterday"`) {
+		t.Errorf("bad -since: %d %q", r.code, r.stderr)
+	}
+}
+
+// daemon is a running "newswatch run" whose stderr is watched line by line.
+type daemon struct {
+	cmd   *exec.Cmd
+	mu    sync.Mutex
+	lines []string
+	added chan struct{}
+	done  chan struct{}
+}
+
+func startDaemon(t *testing.T, args ...string) *daemon {
+	t.Helper()
+	d := &daemon{cmd: exec.Command(binary, append([]string{"run"}, args...)...), added: make(chan struct{}, 1), done: make(chan struct{})}
+	stderr, err := d.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(d.done)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			d.mu.Lock()
+			d.lines = append(d.lines, sc.Text())
+			d.mu.Unlock()
+			select {
+			case d.added <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		d.cmd.Process.Kill()
+		<-d.done
+		d.cmd.Wait()
+	})
+	return d
+}
+
+// waitFor waits until the daemon has logged n lines containing s. The
+// bound only keeps a broken daemon from hanging the test.
+func (d *daemon) waitFor(t *testing.T, s string, n int) {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for {
+		if d.count(s) >= n {
+			return
+		}
+		select {
+		case <-d.added:
+		case <-d.done:
+			if d.count(s) >= n {
+				return
+			}
+			t.Fatalf("daemon exited before logging %q %d times:\n%s", s, n, d.log())
+		case <-deadline:
+			t.Fatalf("daemon did not log %q %d times:\n%s", s, n, d.log())
+		}
+	}
+}
+
+func (d *daemon) count(s string) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, l := range d.lines {
+		if strings.Contains(l, s) {
+			n++
+		}
+	}
+	return n
+}
+
+func (d *daemon) log() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return strings.Join(d.lines, "\n")
+}
+
+// stop sends SIGTERM and returns the exit code.
+func (d *daemon) stop(t *testing.T) int {
+	t.Helper()
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-d.done
+	err := d.cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+// The daemon polls at start-up and on its schedule, holds the database so
+// that a second process fails fast, and stops cleanly on SIGTERM.
+func TestRunDaemon(t *testing.T) {
+	_, feeds := newsServer(t)
+	cfg := writeConfig(t, feeds[:2], map[string]any{"max_age": "1000d", "schedule": "@every 1s"})
+	db := filepath.Join(t.TempDir(), "nw.db")
+	d := startDaemon(t, "-config", cfg, "-db", db)
+	d.waitFor(t, "poll cycle done", 2) // the start-up poll and a scheduled one
+
+	r := newswatch(t, "poll", "-config", cfg, "-db", db)
+	if r.code != 1 || !strings.Contains(r.stderr, "database is in use by another process") || !strings.Contains(r.stderr, db) {
+		t.Errorf("poll beside the daemon: exit %d, stderr %q; want 1 and a clear message", r.code, r.stderr)
+	}
+
+	if code := d.stop(t); code != 0 {
+		t.Errorf("daemon exited %d after SIGTERM:\n%s", code, d.log())
+	}
+	if d.count("newswatch stopped") != 1 {
+		t.Errorf("daemon did not log its stop:\n%s", d.log())
+	}
+	if !strings.Contains(d.log(), "new_matches=") {
+		t.Errorf("cycle lines carry no totals:\n%s", d.log())
+	}
+	// The lock is released and the matches are there.
+	r = newswatch(t, "matches", "-config", cfg, "-db", db, "-json", "-limit", "0")
+	if r.code != 0 || strings.Count(r.stdout, "\n") == 0 {
+		t.Errorf("matches after the daemon stopped: exit %d, %d lines, %s", r.code, strings.Count(r.stdout, "\n"), r.stderr)
+	}
+}
+
+// SIGTERM during a poll that cannot finish: the daemon waits for -grace,
+// abandons the poll, records nothing for the hung feed, and exits.
+func TestRunAbandonsHungPoll(t *testing.T) {
+	started := make(chan struct{}, 1)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	cfg := writeConfig(t, []config.Feed{{URL: srv.URL + "/hang", Name: "hang"}}, map[string]any{"timeout": "10m"})
+	db := filepath.Join(t.TempDir(), "nw.db")
+	d := startDaemon(t, "-config", cfg, "-db", db, "-grace", "200ms")
+	select {
+	case <-started:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the daemon never fetched the feed:\n%s", d.log())
+	}
+	if code := d.stop(t); code != 0 {
+		t.Errorf("daemon exited %d:\n%s", code, d.log())
+	}
+	for _, want := range []string{"abandoning the poll in flight", "canceled=1", "newswatch stopped"} {
+		if !strings.Contains(d.log(), want) {
+			t.Errorf("daemon log lacks %q:\n%s", want, d.log())
+		}
+	}
+	r := newswatch(t, "matches", "-config", cfg, "-db", db)
+	if r.code != 0 {
+		t.Errorf("database unusable after an abandoned poll: %d %s", r.code, r.stderr)
+	}
+}
