@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -121,15 +122,60 @@ func Parse(data []byte, file string) (*Config, error) {
 	c := &Config{File: file}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
+	var decodeErrs []error
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, yamlError(file, err)
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, yamlError(file, err)
+		}
+		// A TypeError leaves the rest decoded: validate that too, so that
+		// one run reports every problem.
+		decodeErrs = unjoin(yamlError(file, err))
 	}
 	v := &validator{file: file, root: root.Content[0]}
 	v.check(c)
-	if len(v.errs) > 0 {
-		return nil, errors.Join(v.errs...)
+	if errs := merge(decodeErrs, v.errs); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// merge orders the decoder's and the validator's errors by line. A
+// validator error on a line the decoder already reported is dropped: it
+// is the same problem seen from the zero value left behind.
+func merge(decoded, validated []error) []error {
+	reported := map[int]bool{}
+	out := append([]error(nil), decoded...)
+	for _, e := range decoded {
+		var ce *Error
+		if errors.As(e, &ce) {
+			reported[ce.Line] = true
+		}
+	}
+	for _, e := range validated {
+		var ce *Error
+		if errors.As(e, &ce) && reported[ce.Line] {
+			continue
+		}
+		out = append(out, e)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return lineOf(out[i]) < lineOf(out[j]) })
+	return out
+}
+
+func lineOf(err error) int {
+	var ce *Error
+	if errors.As(err, &ce) {
+		return ce.Line
+	}
+	return 0
 }
 
 var topicID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

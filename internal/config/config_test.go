@@ -122,13 +122,25 @@ func TestParseErrors(t *testing.T) {
 func TestParseReportsEveryProblem(t *testing.T) {
 	bad := strings.Replace(good, `'"frozen assets" OR Euroclear'`, `""`, 1)
 	bad = strings.Replace(bad, `"*/5 * * * *"`, `"nope"`, 1)
+	bad = strings.Replace(bad, "max_age: 7d", "max_age: 7d\n  workers: many", 1)
+	bad = strings.Replace(bad, "name: Example", "nmae: Example", 1)
 	_, err := Parse([]byte(bad), "bad.yaml")
 	if err == nil {
-		t.Fatal("accepted a config with two problems")
+		t.Fatal("accepted a config with four problems")
 	}
-	for _, want := range []string{"bad.yaml:9:", "bad.yaml:11:"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not report %s", err, want)
+	lines := strings.Split(err.Error(), "\n")
+	want := []string{
+		`bad.yaml:3: unknown key "nmae" in a feed (did you mean "name"?)`,
+		`bad.yaml:9: topic "frozen-assets": query: column 1: empty query`,
+		`bad.yaml:11: poll.schedule "nope" is not a valid cron spec`,
+		`bad.yaml:13: expected a whole number, found the text "many"`,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("got %d problems, want %d (in line order, no echo of the zero workers):\n%s", len(lines), len(want), err)
+	}
+	for i := range want {
+		if !strings.HasPrefix(lines[i], want[i]) {
+			t.Errorf("problem %d = %q, want %q", i, lines[i], want[i])
 		}
 	}
 }
