@@ -96,6 +96,7 @@ type StatusError struct {
 	Status string
 }
 
+// Error returns the status line, such as "HTTP 404 Not Found".
 func (e *StatusError) Error() string { return "HTTP " + e.Status }
 
 // Fetch performs a conditional GET. Its errors name the URL and the cause:

@@ -50,7 +50,9 @@ type TopicError struct {
 	Err   error // a *SyntaxError
 }
 
+// Error names the topic and the syntax error.
 func (e *TopicError) Error() string { return fmt.Sprintf("topic %q: %v", e.Topic, e.Err) }
+// Unwrap returns the *SyntaxError.
 func (e *TopicError) Unwrap() error { return e.Err }
 
 // Compile parses every topic's query. It returns a *TopicError for the

@@ -13,6 +13,7 @@ type SyntaxError struct {
 	Msg string
 }
 
+// Error formats the problem as "column N: message".
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("column %d: %s", e.Col, e.Msg)
 }

@@ -18,6 +18,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error formats the problem as "file:line: message".
 func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
 // lineError is returned by the custom decoders of this package, which know
