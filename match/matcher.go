@@ -52,6 +52,7 @@ type TopicError struct {
 
 // Error names the topic and the syntax error.
 func (e *TopicError) Error() string { return fmt.Sprintf("topic %q: %v", e.Topic, e.Err) }
+
 // Unwrap returns the *SyntaxError.
 func (e *TopicError) Unwrap() error { return e.Err }
 
