@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -14,12 +17,12 @@ import (
 
 func cmdMatches(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	fs := newFlagSet("matches", "", "List stored matches, the most recently published first.", stderr, &c, "warn")
-	topic := fs.String("topic", "", "only matches of the topic with this `id`")
-	since := fs.String("since", "", "only articles published within a `duration` (24h, 7d) or since a date (2025-03-01, or RFC 3339)")
-	limit := fs.Int("limit", 50, "at most `n` matches; 0 for all")
-	asJSON := fs.Bool("json", false, "print one JSON object per line")
-	if code := parseFlags(fs, args); code >= 0 {
+	flags := newFlagSet("matches", "", "List stored matches, the most recently published first.", stderr, &c, "warn")
+	topic := flags.String("topic", "", "only matches of the topic with this `id`")
+	since := flags.String("since", "", "only articles published within a `duration` (24h, 7d) or since a date (2025-03-01, or RFC 3339)")
+	limit := flags.Int("limit", 50, "at most `n` matches; 0 for all")
+	asJSON := flags.Bool("json", false, "print one JSON object per line")
+	if code := parseFlags(flags, args); code >= 0 {
 		return code
 	}
 	if *limit < 0 {
@@ -39,6 +42,10 @@ func cmdMatches(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	if *topic != "" && !hasTopic(cfg, *topic) {
 		// Matches of a topic removed from the config are still listed.
 		fmt.Fprintf(stderr, "newswatch matches: note: topic %q is not in %s\n", *topic, cfg.File)
+	}
+	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "newswatch: no database at %s yet: run \"newswatch poll\" or \"newswatch run\" first\n", cfg.Storage.Path)
+		return exitError
 	}
 	db, err := storage.Open(cfg.Storage.Path, storage.DefaultLockTimeout)
 	if err != nil {

@@ -231,6 +231,18 @@ func TestBadConfigIsRefused(t *testing.T) {
 	}
 }
 
+func TestMatchesWithoutDatabase(t *testing.T) {
+	cfg := writeConfig(t, []config.Feed{{URL: "http://127.0.0.1:1/feed"}}, map[string]any{})
+	db := filepath.Join(t.TempDir(), "none.db")
+	r := newswatch(t, "matches", "-config", cfg, "-db", db)
+	if r.code != 1 || !strings.Contains(r.stderr, "no database at "+db) {
+		t.Errorf("matches without a database: exit %d, %q", r.code, r.stderr)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("matches created a database: %v", err)
+	}
+}
+
 func TestCheckShippedConfig(t *testing.T) {
 	r := newswatch(t, "check", "-config", filepath.Join("..", "..", "config.yaml"))
 	if r.code != 0 {
