@@ -1,16 +1,26 @@
-// Package match decides which topics an article mentions.
+// Package match decides which topics an article mentions, and why.
 //
 // A topic's query is compiled once into a tree of words, "phrases",
-// AND, OR, NOT and parentheses; adjacent terms are joined by AND. Text and
-// queries are folded the same way (lower case, no diacritics, split on
-// punctuation), so matching is case- and accent-insensitive. The package does
-// no I/O: it is given text and returns hits.
+// wildcards, AND, OR, NOT, NEAR/n and ONEAR/n, with title:, text: and
+// case: restrictions; adjacent terms are joined by AND. Text and queries
+// are folded the same way (lower case, no diacritics, split on punctuation),
+// so matching is case- and accent-insensitive unless case: says otherwise.
+//
+// Every word of every query goes into one dictionary, and each topic is
+// filed under the words it cannot match without (its anchors). A document
+// is scanned once against the dictionary, and only the topics whose anchors
+// occur are evaluated, so the cost of matching grows with the length of the
+// document rather than with the number of topics.
+//
+// The package does no I/O: it is given text and returns hits.
 package match
 
 import (
 	"fmt"
-	"sort"
+	mathbits "math/bits"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Topic is a named query.
@@ -26,22 +36,38 @@ type Document struct {
 	Text  string
 }
 
-// Hit says that a document matched a topic.
+// Hit says that a document matched a topic, and why.
 type Hit struct {
 	Topic string
+	// Score weighs the occurrences of the matched terms: 3 for each in the
+	// title, 1 for each in the text.
+	Score int
 	// Terms are the matched words and phrases as spelled in the document,
 	// title first, each once (compared after folding).
 	Terms []string
+	// Snippet is the sentence that holds the most matched terms (the
+	// title when the text holds none), with the terms marked.
+	Snippet Snippet
 }
+
+// Weights of an occurrence in Hit.Score.
+const (
+	TitleWeight = 3
+	TextWeight  = 1
+)
 
 // Matcher holds compiled topics. It is safe for concurrent use.
 type Matcher struct {
-	topics []compiled
+	topics   []compiled
+	dict     dict
+	anchored [][]int32 // dictionary id → topics that need it
+	always   []int32   // topics with no anchors, evaluated for every document
+	pool     sync.Pool // of *doc
 }
 
 type compiled struct {
-	id   string
-	root node
+	id, name string
+	root     node
 }
 
 // TopicError reports a topic whose query does not compile.
@@ -59,14 +85,27 @@ func (e *TopicError) Unwrap() error { return e.Err }
 // Compile parses every topic's query. It returns a *TopicError for the
 // first query that is empty or malformed.
 func Compile(topics []Topic) (*Matcher, error) {
-	m := &Matcher{topics: make([]compiled, 0, len(topics))}
+	m := &Matcher{topics: make([]compiled, 0, len(topics)), dict: *newDict()}
 	for _, t := range topics {
 		root, err := parse(t.Query)
 		if err != nil {
 			return nil, &TopicError{Topic: t.ID, Err: err}
 		}
-		m.topics = append(m.topics, compiled{id: t.ID, root: root})
+		compileTerms(root, &m.dict)
+		m.topics = append(m.topics, compiled{id: t.ID, name: t.Name, root: root})
 	}
+	m.anchored = make([][]int32, m.dict.size())
+	for i, t := range m.topics {
+		ids, ok := anchors(t.root, &m.dict)
+		if !ok {
+			m.always = append(m.always, int32(i))
+			continue
+		}
+		for _, id := range ids {
+			m.anchored[id] = append(m.anchored[id], int32(i))
+		}
+	}
+	m.pool.New = func() any { return newDoc(m) }
 	return m, nil
 }
 
@@ -76,80 +115,97 @@ func CheckQuery(q string) error {
 	return err
 }
 
+// FormatQuery returns q in canonical form: folded words, explicit AND,
+// parentheses around every group. The canonical form parses to the same
+// query.
+func FormatQuery(q string) (string, error) {
+	n, err := parse(q)
+	if err != nil {
+		return "", err
+	}
+	return n.String(), nil
+}
+
 // Match returns a hit for every topic the document matches, in the order
 // the topics were compiled.
-func (m *Matcher) Match(d Document) []Hit {
-	dd := newDoc(d)
+func (m *Matcher) Match(in Document) []Hit {
+	d := m.pool.Get().(*doc)
+	defer m.pool.Put(d)
+	d.load(in)
 	var hits []Hit
-	var spans []span
-	for _, t := range m.topics {
-		spans = spans[:0]
-		if t.root.eval(dd, &spans) {
-			hits = append(hits, Hit{Topic: t.id, Terms: dd.terms(spans)})
+	m.candidates(d, func(t int32) {
+		d.spans = d.spans[:0]
+		if m.topics[t].root.eval(d, &d.spans) {
+			hits = append(hits, d.hit(m.topics[t].id, d.spans))
 		}
-	}
+	})
 	return hits
 }
 
-// doc is a tokenised document with a word index per field.
-type doc struct {
-	src    [numFields]string
-	fields [numFields][]token
-	index  [numFields]map[string][]int
-}
-
-func newDoc(d Document) *doc {
-	dd := &doc{src: [numFields]string{d.Title, d.Text}}
-	for f := field(0); f < numFields; f++ {
-		toks := tokenize(dd.src[f])
-		ix := make(map[string][]int, len(toks))
-		for i, t := range toks {
-			ix[t.text] = append(ix[t.text], i)
-		}
-		dd.fields[f] = toks
-		dd.index[f] = ix
-	}
-	return dd
-}
-
-// candidates returns the positions in field f where w (or, with prefix, a
-// word that begins with w) occurs.
-func (d *doc) candidates(f field, w string, prefix bool) []int {
-	if !prefix {
-		return d.index[f][w]
-	}
-	var out []int
-	for k, pos := range d.index[f] {
-		if strings.HasPrefix(k, w) {
-			out = append(out, pos...)
+// candidates calls fn, in topic order, for each topic that may match.
+func (m *Matcher) candidates(d *doc, fn func(t int32)) {
+	words := d.candWords
+	slices.Sort(words)
+	always := m.always
+	for _, w := range words {
+		bits := d.cand[w]
+		for bits != 0 {
+			b := int32(mathbits.TrailingZeros64(bits))
+			bits &^= 1 << b
+			t := w*64 + b
+			for len(always) > 0 && always[0] < t {
+				fn(always[0])
+				always = always[1:]
+			}
+			if len(always) > 0 && always[0] == t {
+				always = always[1:]
+			}
+			fn(t)
 		}
 	}
-	return out
+	for _, t := range always {
+		fn(t)
+	}
 }
 
-// terms turns matched spans into the document's own spelling, deduplicated
-// by folded form, in field then position order.
-func (d *doc) terms(spans []span) []string {
-	sort.Slice(spans, func(i, j int) bool {
-		a, b := spans[i], spans[j]
-		if a.field != b.field {
-			return a.field < b.field
-		}
-		if a.from != b.from {
-			return a.from < b.from
-		}
-		return a.to > b.to
-	})
-	var out []string
+// hit builds the Hit of a topic from the spans its terms matched.
+func (d *doc) hit(topic string, spans []span) Hit {
+	slices.SortFunc(spans, cmpSpan)
+	spans = slices.Compact(spans)
+	h := Hit{Topic: topic}
 	seen := make(map[string]bool, len(spans))
 	for _, s := range spans {
-		toks := d.fields[s.field]
-		text := d.src[s.field][toks[s.from].start:toks[s.to-1].end]
+		if d.fieldOf(s.from) == inTitle {
+			h.Score += TitleWeight
+		} else {
+			h.Score += TextWeight
+		}
+		f, start, end := d.locate(s)
+		text := d.src[f][start:end]
 		key := strings.Join(Fold(text), " ")
 		if !seen[key] {
 			seen[key] = true
-			out = append(out, text)
+			h.Terms = append(h.Terms, text)
 		}
 	}
+	h.Snippet = d.snippet(spans)
+	return h
+}
+
+// Topics returns the ids of the compiled topics, in order.
+func (m *Matcher) Topics() []string {
+	out := make([]string, len(m.topics))
+	for i, t := range m.topics {
+		out[i] = t.id
+	}
 	return out
+}
+
+func (m *Matcher) topic(id string) (compiled, bool) {
+	for _, t := range m.topics {
+		if t.id == id {
+			return t, true
+		}
+	}
+	return compiled{}, false
 }

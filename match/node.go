@@ -1,27 +1,31 @@
 package match
 
-import "strings"
-
-// field names a part of a document. Phrases never span two fields.
-type field int
-
-const (
-	fieldTitle field = iota
-	fieldText
-	numFields
+import (
+	"slices"
+	"strconv"
+	"strings"
 )
 
-// span is a run of matched tokens in one field, [from, to).
-type span struct {
-	field    field
-	from, to int
-}
+// fieldMask says which fields of a document a term may match in.
+type fieldMask uint8
+
+const (
+	inTitle fieldMask = 1 << iota
+	inText
+	anyField = inTitle | inText
+)
+
+// span is a run of matched words, [from, to) in document positions.
+// Title words have positions below doc.textBase, text words above it.
+type span struct{ from, to int32 }
 
 // node is one element of a compiled query tree.
 type node interface {
 	// eval reports whether the node holds for the document and, when it
 	// does, appends the spans of the terms that made it hold.
-	eval(d *doc, spans *[]span) bool
+	eval(d *doc, out *[]span) bool
+	// String prints the node in query syntax; parsing it gives the same
+	// tree.
 	String() string
 }
 
@@ -29,19 +33,33 @@ type andNode struct{ kids []node }
 type orNode struct{ kids []node }
 type notNode struct{ kid node }
 
-// termNode is a word or a phrase of one or more folded words; with prefix
-// set, the last word matches any word it begins.
-type termNode struct {
-	words  []string
-	prefix bool
-	src    string
+// nearNode holds when its sides occur in the same field with at most n
+// words between them; with ordered, the left side must come first.
+type nearNode struct {
+	left, right node // each a term, a NEAR or an OR of those
+	n           int
+	ordered     bool
 }
 
-func (n *andNode) eval(d *doc, spans *[]span) bool {
-	mark := len(*spans)
+// termNode is a word or a phrase of folded words; with prefix set, the
+// last word matches any word it begins. raw, when set, holds the words as
+// written, and the document must spell them so (case:).
+type termNode struct {
+	words  []string
+	raw    []string
+	prefix bool
+	fields fieldMask
+
+	// variants are the word-id sequences that spell the term, set by
+	// compile: "cease fire" is [cease fire] and [ceasefire].
+	variants [][]int32
+}
+
+func (n *andNode) eval(d *doc, out *[]span) bool {
+	mark := len(*out)
 	for _, k := range n.kids {
-		if !k.eval(d, spans) {
-			*spans = (*spans)[:mark]
+		if !k.eval(d, out) {
+			*out = (*out)[:mark]
 			return false
 		}
 	}
@@ -50,68 +68,188 @@ func (n *andNode) eval(d *doc, spans *[]span) bool {
 
 // eval of an OR evaluates every branch, not just the first that holds, so
 // that all matched terms are reported.
-func (n *orNode) eval(d *doc, spans *[]span) bool {
+func (n *orNode) eval(d *doc, out *[]span) bool {
 	ok := false
 	for _, k := range n.kids {
-		if k.eval(d, spans) {
+		if k.eval(d, out) {
 			ok = true
 		}
 	}
 	return ok
 }
 
-func (n *notNode) eval(d *doc, spans *[]span) bool {
-	mark := len(*spans)
-	held := n.kid.eval(d, spans)
-	*spans = (*spans)[:mark]
+func (n *notNode) eval(d *doc, out *[]span) bool {
+	mark := len(*out)
+	held := n.kid.eval(d, out)
+	*out = (*out)[:mark]
 	return !held
 }
 
-func (n *termNode) eval(d *doc, spans *[]span) bool {
+func (n *termNode) eval(d *doc, out *[]span) bool {
+	before := len(*out)
+	*out = n.spans(d, *out)
+	return len(*out) > before
+}
+
+// eval of a NEAR reports the terms of both sides of every pair that holds.
+func (n *nearNode) eval(d *doc, out *[]span) bool {
 	found := false
-	for f := field(0); f < numFields; f++ {
-		toks := d.fields[f]
-		for _, p := range d.candidates(f, n.words[0], n.prefix && len(n.words) == 1) {
-			if n.at(toks, p) {
-				*spans = append(*spans, span{f, p, p + len(n.words)})
-				found = true
-			}
-		}
-	}
+	n.pairs(d, func(l, r span) {
+		*out = leafSpans(n.left, d, l, *out)
+		*out = leafSpans(n.right, d, r, *out)
+		found = true
+	})
 	return found
 }
 
-// at reports whether the term's words occur in toks starting at p.
-func (n *termNode) at(toks []token, p int) bool {
-	if p+len(n.words) > len(toks) {
-		return false
-	}
-	last := len(n.words) - 1
-	for i, w := range n.words {
-		t := toks[p+i].text
-		if i == last && n.prefix {
-			if !strings.HasPrefix(t, w) {
-				return false
+// leafSpans appends the occurrences of n's terms that lie within s: the
+// words of a nested NEAR rather than the whole stretch between them.
+func leafSpans(n node, d *doc, s span, out []span) []span {
+	switch n := n.(type) {
+	case *termNode:
+		for _, t := range n.spans(d, nil) {
+			if t.from >= s.from && t.to <= s.to {
+				out = append(out, t)
 			}
-		} else if t != w {
-			return false
+		}
+	case *nearNode:
+		out = leafSpans(n.left, d, s, out)
+		out = leafSpans(n.right, d, s, out)
+	case *orNode:
+		for _, k := range n.kids {
+			out = leafSpans(k, d, s, out)
 		}
 	}
-	return true
+	return out
+}
+
+// spans appends every place the term occurs in the document.
+func (n *termNode) spans(d *doc, out []span) []span {
+	before := len(out)
+	for _, v := range n.variants {
+		for _, p := range d.post[v[0]] {
+			end, ok := d.follow(v[1:], p.pos+p.width)
+			if !ok || n.fields&d.fieldOf(p.pos) == 0 {
+				continue
+			}
+			sp := span{p.pos, end}
+			if n.raw != nil && !d.spelled(sp, n.raw) {
+				continue
+			}
+			out = append(out, sp)
+		}
+	}
+	if len(n.variants) > 1 && len(out)-before > 1 {
+		// Two variants can find the same words ("cease-fire" is both
+		// [cease fire] and [ceasefire]).
+		found := out[before:]
+		slices.SortFunc(found, cmpSpan)
+		out = append(out[:before], slices.Compact(found)...)
+	}
+	return out
+}
+
+func cmpSpan(a, b span) int {
+	if a.from != b.from {
+		return int(a.from - b.from)
+	}
+	return int(a.to - b.to)
+}
+
+// pairs calls fn for every left and right span that are near each other.
+func (n *nearNode) pairs(d *doc, fn func(l, r span)) {
+	left := spansOf(n.left, d, nil)
+	if len(left) == 0 {
+		return
+	}
+	right := spansOf(n.right, d, nil)
+	for _, l := range left {
+		for _, r := range right {
+			if d.fieldOf(l.from) != d.fieldOf(r.from) {
+				continue
+			}
+			var gap int32
+			switch {
+			case n.ordered:
+				if r.from < l.to {
+					continue
+				}
+				gap = r.from - l.to
+			case r.from >= l.to:
+				gap = r.from - l.to
+			case l.from >= r.to:
+				gap = l.from - r.to
+			default:
+				gap = 0 // they overlap
+			}
+			if gap <= int32(n.n) {
+				fn(l, r)
+			}
+		}
+	}
+}
+
+// spansOf returns the spans of a span node: a term's occurrences, the
+// extent of each pair of a NEAR, or the union of an OR's.
+func spansOf(n node, d *doc, out []span) []span {
+	switch n := n.(type) {
+	case *termNode:
+		return n.spans(d, out)
+	case *nearNode:
+		n.pairs(d, func(l, r span) {
+			out = append(out, span{min(l.from, r.from), max(l.to, r.to)})
+		})
+		return out
+	case *orNode:
+		for _, k := range n.kids {
+			out = spansOf(k, d, out)
+		}
+		return out
+	}
+	return out
 }
 
 func (n *andNode) String() string { return join(n.kids, " AND ") }
 func (n *orNode) String() string  { return join(n.kids, " OR ") }
 func (n *notNode) String() string { return "NOT " + wrap(n.kid) }
+func (n *nearNode) String() string {
+	op := "NEAR/"
+	if n.ordered {
+		op = "ONEAR/"
+	}
+	return wrap(n.left) + " " + op + strconv.Itoa(n.n) + " " + wrap(n.right)
+}
+
 func (n *termNode) String() string {
-	s := strings.Join(n.words, " ")
+	var b strings.Builder
+	switch n.fields {
+	case inTitle:
+		b.WriteString("title:")
+	case inText:
+		b.WriteString("text:")
+	}
+	words := n.words
+	if n.raw != nil {
+		b.WriteString("case:")
+		words = n.raw
+	}
+	s := strings.Join(words, " ")
 	if n.prefix {
 		s += "*"
 	}
-	if len(n.words) > 1 {
-		return `"` + s + `"`
+	if len(words) > 1 {
+		s = `"` + s + `"`
+	} else if !n.prefix && n.raw == nil && isOperatorWord(s) {
+		s = `"` + s + `"`
 	}
-	return s
+	b.WriteString(s)
+	return b.String()
+}
+
+// isOperatorWord reports whether a folded word would read as an operator;
+// folded words are lower case, so none does, but a cased word can.
+func isOperatorWord(s string) bool {
+	return s == "AND" || s == "OR" || s == "NOT"
 }
 
 func join(kids []node, sep string) string {
@@ -124,7 +262,7 @@ func join(kids []node, sep string) string {
 
 func wrap(n node) string {
 	switch n.(type) {
-	case *andNode, *orNode:
+	case *andNode, *orNode, *nearNode:
 		return "(" + n.String() + ")"
 	}
 	return n.String()

@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -27,14 +28,18 @@ const (
 	lexAnd
 	lexOr
 	lexNot
+	lexNear // NEAR/n or ONEAR/n
+	lexMod  // title:, text: or case:
 	lexLParen
 	lexRParen
 )
 
 type lexeme struct {
-	kind lexKind
-	text string
-	col  int
+	kind    lexKind
+	text    string
+	col     int
+	n       int  // lexNear: the distance
+	ordered bool // lexNear: ONEAR
 }
 
 func (l lexeme) describe() string {
@@ -50,7 +55,15 @@ func (l lexeme) describe() string {
 	}
 }
 
+// MaxNear is the largest distance NEAR/n and ONEAR/n accept.
+const MaxNear = 100
+
+// modifiers are the prefixes that restrict a term, phrase or group.
+var modifiers = []string{"title:", "text:", "case:"}
+
 func isQuote(r rune) bool { return r == '"' || r == '“' || r == '”' || r == '„' }
+
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
 
 // lex splits a query into lexemes. Operators are recognised only in upper
 // case, so that "and", "or" and "not" stay ordinary words.
@@ -61,13 +74,13 @@ func lex(q string) ([]lexeme, error) {
 		r, size := utf8.DecodeRuneInString(q[i:])
 		col++
 		switch {
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+		case isSpace(r):
 			i += size
 		case r == '(':
-			out = append(out, lexeme{lexLParen, "(", col})
+			out = append(out, lexeme{kind: lexLParen, text: "(", col: col})
 			i += size
 		case r == ')':
-			out = append(out, lexeme{lexRParen, ")", col})
+			out = append(out, lexeme{kind: lexRParen, text: ")", col: col})
 			i += size
 		case isQuote(r):
 			startCol := col
@@ -85,7 +98,7 @@ func lex(q string) ([]lexeme, error) {
 			if !closed {
 				return nil, &SyntaxError{startCol, "unterminated phrase: a closing quote is missing"}
 			}
-			out = append(out, lexeme{lexPhrase, q[i+size : j], startCol})
+			out = append(out, lexeme{kind: lexPhrase, text: q[i+size : j], col: startCol})
 			_, s2 := utf8.DecodeRuneInString(q[j:])
 			col++
 			i = j + s2
@@ -94,214 +107,64 @@ func lex(q string) ([]lexeme, error) {
 			j := i + size
 			for j < len(q) {
 				r2, s2 := utf8.DecodeRuneInString(q[j:])
-				if r2 == ' ' || r2 == '\t' || r2 == '\n' || r2 == '\r' || r2 == '(' || r2 == ')' || isQuote(r2) {
+				if isSpace(r2) || r2 == '(' || r2 == ')' || isQuote(r2) {
 					break
 				}
 				j += s2
 				col++
 			}
-			w := q[i:j]
-			kind := lexWord
-			switch w {
-			case "AND":
-				kind = lexAnd
-			case "OR":
-				kind = lexOr
-			case "NOT":
-				kind = lexNot
+			lx, err := lexWordish(q[i:j], startCol)
+			if err != nil {
+				return nil, err
 			}
-			out = append(out, lexeme{kind, w, startCol})
+			out = append(out, lx...)
 			i = j
 		}
 	}
-	out = append(out, lexeme{lexEOF, "", col + 1})
+	out = append(out, lexeme{kind: lexEOF, col: col + 1})
 	return out, nil
 }
 
-// parser is a recursive-descent parser for
-//
-//	query   = or
-//	or      = and { "OR" and }
-//	and     = unary { ["AND"] unary }
-//	unary   = "NOT" unary | primary
-//	primary = "(" or ")" | phrase | word
-type parser struct {
-	lx  []lexeme
-	pos int
-}
-
-func (p *parser) peek() lexeme { return p.lx[p.pos] }
-func (p *parser) next() lexeme { l := p.lx[p.pos]; p.pos++; return l }
-
-// parse compiles a query string into an expression tree.
-func parse(q string) (node, error) {
-	lx, err := lex(q)
-	if err != nil {
-		return nil, err
+// lexWordish classifies a run of non-space characters: an operator, modifiers
+// followed by a word (or by a phrase or group that comes next), or a word.
+func lexWordish(w string, col int) ([]lexeme, error) {
+	switch w {
+	case "AND":
+		return []lexeme{{kind: lexAnd, text: w, col: col}}, nil
+	case "OR":
+		return []lexeme{{kind: lexOr, text: w, col: col}}, nil
+	case "NOT":
+		return []lexeme{{kind: lexNot, text: w, col: col}}, nil
+	case "NEAR", "ONEAR":
+		return nil, &SyntaxError{col, fmt.Sprintf("%s needs a distance, such as %s/5", w, w)}
 	}
-	if len(lx) == 1 {
-		return nil, &SyntaxError{1, "empty query"}
-	}
-	p := &parser{lx: lx}
-	n, err := p.parseOr()
-	if err != nil {
-		return nil, err
-	}
-	if l := p.peek(); l.kind != lexEOF {
-		if l.kind == lexRParen {
-			return nil, &SyntaxError{l.col, "unexpected \")\" without a matching \"(\""}
-		}
-		return nil, &SyntaxError{l.col, "unexpected " + l.describe()}
-	}
-	if !positive(n) {
-		return nil, &SyntaxError{1, "the query only excludes: it needs at least one term that is not under NOT"}
-	}
-	return n, nil
-}
-
-func (p *parser) parseOr() (node, error) {
-	first, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	kids := []node{first}
-	for p.peek().kind == lexOr {
-		op := p.next()
-		if !startsOperand(p.peek().kind) {
-			return nil, &SyntaxError{p.peek().col, "expected a term, phrase or \"(\" after OR at column " + fmt.Sprint(op.col) + ", found " + p.peek().describe()}
-		}
-		n, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		kids = append(kids, n)
-	}
-	if len(kids) == 1 {
-		return first, nil
-	}
-	return &orNode{kids: kids}, nil
-}
-
-func startsOperand(k lexKind) bool {
-	return k == lexWord || k == lexPhrase || k == lexLParen || k == lexNot
-}
-
-func (p *parser) parseAnd() (node, error) {
-	if !startsOperand(p.peek().kind) {
-		l := p.peek()
-		return nil, &SyntaxError{l.col, "expected a term, phrase or \"(\", found " + l.describe()}
-	}
-	first, err := p.parseUnary()
-	if err != nil {
-		return nil, err
-	}
-	kids := []node{first}
-	for {
-		l := p.peek()
-		if l.kind == lexAnd {
-			p.next()
-			if !startsOperand(p.peek().kind) {
-				return nil, &SyntaxError{p.peek().col, "expected a term, phrase or \"(\" after AND at column " + fmt.Sprint(l.col) + ", found " + p.peek().describe()}
+	for _, op := range []string{"NEAR/", "ONEAR/"} {
+		if rest, ok := strings.CutPrefix(w, op); ok {
+			n, err := strconv.Atoi(rest)
+			if err != nil || n < 0 || n > MaxNear {
+				return nil, &SyntaxError{col, fmt.Sprintf("%q: the distance must be a whole number from 0 to %d", w, MaxNear)}
 			}
-		} else if !startsOperand(l.kind) {
+			return []lexeme{{kind: lexNear, text: w, col: col, n: n, ordered: op == "ONEAR/"}}, nil
+		}
+	}
+	var out []lexeme
+	for {
+		peeled := false
+		for _, m := range modifiers {
+			if strings.HasPrefix(w, m) {
+				out = append(out, lexeme{kind: lexMod, text: m, col: col})
+				w = w[len(m):]
+				col += len(m)
+				peeled = true
+			}
+		}
+		if !peeled {
 			break
 		}
-		n, err := p.parseUnary()
-		if err != nil {
-			return nil, err
-		}
-		kids = append(kids, n)
 	}
-	if len(kids) == 1 {
-		return first, nil
+	if w != "" {
+		// After a modifier, even "OR" is a word: case:OR.
+		out = append(out, lexeme{kind: lexWord, text: w, col: col})
 	}
-	return &andNode{kids: kids}, nil
-}
-
-func (p *parser) parseUnary() (node, error) {
-	if p.peek().kind == lexNot {
-		op := p.next()
-		if !startsOperand(p.peek().kind) {
-			return nil, &SyntaxError{p.peek().col, "expected a term, phrase or \"(\" after NOT at column " + fmt.Sprint(op.col) + ", found " + p.peek().describe()}
-		}
-		kid, err := p.parseUnary()
-		if err != nil {
-			return nil, err
-		}
-		return &notNode{kid: kid}, nil
-	}
-	return p.parsePrimary()
-}
-
-func (p *parser) parsePrimary() (node, error) {
-	l := p.next()
-	switch l.kind {
-	case lexLParen:
-		if p.peek().kind == lexRParen {
-			return nil, &SyntaxError{l.col, "empty parentheses"}
-		}
-		n, err := p.parseOr()
-		if err != nil {
-			return nil, err
-		}
-		if p.peek().kind != lexRParen {
-			return nil, &SyntaxError{p.peek().col, fmt.Sprintf("expected \")\" to close the \"(\" at column %d, found %s", l.col, p.peek().describe())}
-		}
-		p.next()
-		return n, nil
-	case lexWord, lexPhrase:
-		return newTerm(l)
-	}
-	return nil, &SyntaxError{l.col, "expected a term, phrase or \"(\", found " + l.describe()}
-}
-
-// newTerm builds a term from a word or phrase. A trailing "*" makes the last
-// word a prefix. A word that folds into several words ("cease-fire",
-// "Zelensky's") is matched as the phrase of those words.
-func newTerm(l lexeme) (node, error) {
-	src := strings.TrimSpace(l.text)
-	prefix := strings.HasSuffix(src, "*")
-	body := strings.TrimSuffix(src, "*")
-	if strings.Contains(body, "*") {
-		return nil, &SyntaxError{l.col, fmt.Sprintf("%s: \"*\" is allowed only at the end", l.describe())}
-	}
-	words := Fold(body)
-	if len(words) == 0 {
-		if l.kind == lexPhrase && src == "" {
-			return nil, &SyntaxError{l.col, "empty phrase"}
-		}
-		return nil, &SyntaxError{l.col, fmt.Sprintf("%s has no letters or digits", l.describe())}
-	}
-	if prefix {
-		if strings.HasSuffix(strings.TrimSuffix(body, " "), " ") || utf8.RuneCountInString(words[len(words)-1]) < 2 {
-			return nil, &SyntaxError{l.col, fmt.Sprintf("%s: a wildcard needs at least two letters before \"*\"", l.describe())}
-		}
-	}
-	return &termNode{words: words, prefix: prefix, src: src}, nil
-}
-
-// positive reports whether n can match through at least one term that is
-// not negated, so that a query never matches by exclusion alone.
-func positive(n node) bool {
-	switch n := n.(type) {
-	case *termNode:
-		return true
-	case *notNode:
-		return false
-	case *andNode:
-		for _, k := range n.kids {
-			if positive(k) {
-				return true
-			}
-		}
-		return false
-	case *orNode:
-		for _, k := range n.kids {
-			if !positive(k) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+	return out, nil
 }

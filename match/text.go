@@ -7,14 +7,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// A token is one word of a text after folding, with the byte span it came
-// from in the original text so that callers can quote the original spelling.
-type token struct {
-	text       string // folded form: lower case, no diacritics
-	start, end int    // byte offsets into the original text
-}
-
-// tokenize splits s into words and folds each one.
+// scanner splits text into words and folds each one, reusing its buffers.
 //
 // A word is a run of letters, digits and combining marks. Everything else
 // separates words, including apostrophes and hyphens: "Zelensky’s" yields
@@ -22,25 +15,32 @@ type token struct {
 // the case and removes diacritics after compatibility decomposition, so
 // "Zelenskyy", "ZELENSKYY" and "Zelénskyy" are the same word, and so are the
 // ligature "ﬁ" and "fi".
-func tokenize(s string) []token {
-	var toks []token
-	var buf []byte
+type scanner struct {
+	buf   []byte // the folded form of the current word
+	runes []rune
+}
+
+// scan calls fn for every word of s with its folded form (valid only during
+// the call), its byte span in s, and whether it is joined to the previous
+// word by a single hyphen ("cease-fire").
+func (sc *scanner) scan(s string, fn func(folded []byte, start, end int, hyphenated bool)) {
 	start := -1
 	ascii := true
+	prevEnd := -1
 	flush := func(end int) {
 		if start < 0 {
 			return
 		}
-		var w string
-		if ascii {
-			w = string(buf)
-		} else {
-			w = foldWord(s[start:end])
+		w := sc.buf
+		if !ascii {
+			w = sc.foldWord(s[start:end])
 		}
-		if w != "" {
-			toks = append(toks, token{text: w, start: start, end: end})
+		if len(w) > 0 {
+			hy := prevEnd >= 0 && isHyphenBetween(s[prevEnd:start])
+			fn(w, start, end, hy)
+			prevEnd = end
 		}
-		buf = buf[:0]
+		sc.buf = sc.buf[:0]
 		start = -1
 		ascii = true
 	}
@@ -52,12 +52,12 @@ func tokenize(s string) []token {
 				if start < 0 {
 					start = i
 				}
-				buf = append(buf, c)
+				sc.buf = append(sc.buf, c)
 			case 'A' <= c && c <= 'Z':
 				if start < 0 {
 					start = i
 				}
-				buf = append(buf, c+'a'-'A')
+				sc.buf = append(sc.buf, c+'a'-'A')
 			default:
 				flush(i)
 			}
@@ -76,7 +76,16 @@ func tokenize(s string) []token {
 		i += size
 	}
 	flush(len(s))
-	return toks
+}
+
+// isHyphenBetween reports whether sep, the text between two words, is a
+// single hyphen.
+func isHyphenBetween(sep string) bool {
+	switch sep {
+	case "-", "\u2010", "\u2011":
+		return true
+	}
+	return false
 }
 
 func isWordRune(r rune) bool {
@@ -85,20 +94,40 @@ func isWordRune(r rune) bool {
 
 // foldWord folds one word that holds non-ASCII runes: compatibility
 // decomposition, combining marks dropped, lower case.
-func foldWord(w string) string {
-	d := norm.NFKD.String(w)
-	out := make([]rune, 0, len(d))
-	for _, r := range d {
-		if unicode.Is(unicode.Mn, r) {
-			continue
+func (sc *scanner) foldWord(w string) []byte {
+	sc.buf = sc.buf[:0]
+	var it norm.Iter
+	it.InitString(norm.NFKD, w)
+	for !it.Done() {
+		seg := it.Next()
+		for len(seg) > 0 {
+			r, size := utf8.DecodeRune(seg)
+			seg = seg[size:]
+			if unicode.Is(unicode.Mn, r) || !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				// Marks go; NFKD can also expose separators ("½" is "1⁄2").
+				continue
+			}
+			sc.buf = utf8.AppendRune(sc.buf, unicode.ToLower(r))
 		}
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			// NFKD can expose separators, e.g. "½" becomes "1⁄2".
-			continue
-		}
-		out = append(out, unicode.ToLower(r))
 	}
-	return string(out)
+	return sc.buf
+}
+
+// token is one word of a text: its folded form and its byte span.
+type token struct {
+	text       string
+	start, end int
+	hyphenated bool
+}
+
+// tokenize returns the words of s.
+func tokenize(s string) []token {
+	var sc scanner
+	var toks []token
+	sc.scan(s, func(w []byte, start, end int, hy bool) {
+		toks = append(toks, token{string(w), start, end, hy})
+	})
+	return toks
 }
 
 // Fold returns the words of s as the matcher compares them: lower case,

@@ -1,0 +1,164 @@
+package match
+
+// posting is one occurrence of a dictionary word in a document. width is 2
+// when the word is two hyphenated words read together ("cease-fire" as
+// "ceasefire").
+type posting struct{ pos, width int32 }
+
+// offset is the byte span of a word in its field's text.
+type offset struct{ start, end int32 }
+
+// fieldGap separates title positions from text positions, so that no
+// phrase or NEAR reaches across.
+const fieldGap = 1 << 12
+
+// doc is a document scanned against a Matcher's dictionary. It is scratch
+// space, reused through the Matcher's pool.
+type doc struct {
+	m        *Matcher
+	src      [2]string // title, text
+	offs     [2][]offset
+	textBase int32
+
+	post    [][]posting // by dictionary id
+	touched []int32     // ids with postings, to reset
+
+	cand      []uint64 // topics whose anchors occur, as a bit set
+	candWords []int32  // indexes of non-zero words of cand
+
+	sc      scanner
+	prev    []byte
+	joinBuf []byte
+	spans   []span
+}
+
+func newDoc(m *Matcher) *doc {
+	return &doc{m: m, post: make([][]posting, m.dict.size()), cand: make([]uint64, (len(m.topics)+63)/64)}
+}
+
+// reset clears what the last document left.
+func (d *doc) reset() {
+	for _, id := range d.touched {
+		d.post[id] = d.post[id][:0]
+	}
+	d.touched = d.touched[:0]
+	for _, w := range d.candWords {
+		d.cand[w] = 0
+	}
+	d.candWords = d.candWords[:0]
+	d.offs[0], d.offs[1] = d.offs[0][:0], d.offs[1][:0]
+}
+
+// load scans the document's fields.
+func (d *doc) load(in Document) {
+	d.reset()
+	d.src = [2]string{in.Title, in.Text}
+	d.scanField(0, 0)
+	d.textBase = int32(len(d.offs[0])) + fieldGap
+	d.scanField(1, d.textBase)
+}
+
+func (d *doc) scanField(f int, base int32) {
+	d.prev = d.prev[:0]
+	d.sc.scan(d.src[f], func(w []byte, start, end int, hyphenated bool) {
+		pos := base + int32(len(d.offs[f]))
+		if hyphenated && len(d.prev) > 0 {
+			d.joinBuf = append(append(d.joinBuf[:0], d.prev...), w...)
+			d.lookup(d.joinBuf, pos-1, 2)
+		}
+		d.lookup(w, pos, 1)
+		d.offs[f] = append(d.offs[f], offset{int32(start), int32(end)})
+		d.prev = append(d.prev[:0], w...)
+	})
+}
+
+// lookup records a word, and every wildcard prefix it begins with.
+func (d *doc) lookup(w []byte, pos, width int32) {
+	dict := &d.m.dict
+	if id, ok := dict.words[string(w)]; ok {
+		d.add(id, pos, width)
+	}
+	if dict.maxPrefix == 0 {
+		return
+	}
+	for l := dict.minPrefix; l <= len(w) && l <= dict.maxPrefix; l++ {
+		if id, ok := dict.prefixes[string(w[:l])]; ok {
+			d.add(id, pos, width)
+		}
+	}
+}
+
+func (d *doc) add(id int32, pos, width int32) {
+	if len(d.post[id]) == 0 {
+		d.touched = append(d.touched, id)
+		for _, t := range d.m.anchored[id] {
+			w := t / 64
+			if d.cand[w] == 0 {
+				d.candWords = append(d.candWords, w)
+			}
+			d.cand[w] |= 1 << (t % 64)
+		}
+	}
+	d.post[id] = append(d.post[id], posting{pos, width})
+}
+
+// at returns the width of the occurrence of id at pos, if there is one.
+func (d *doc) at(id, pos int32) (int32, bool) {
+	ps := d.post[id]
+	lo, hi := 0, len(ps)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if ps[mid].pos < pos {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(ps) && ps[lo].pos == pos {
+		return ps[lo].width, true
+	}
+	return 0, false
+}
+
+// follow checks that ids occur one after the other from pos, and returns
+// the position after the last.
+func (d *doc) follow(ids []int32, pos int32) (int32, bool) {
+	for _, id := range ids {
+		w, ok := d.at(id, pos)
+		if !ok {
+			return 0, false
+		}
+		pos += w
+	}
+	return pos, true
+}
+
+func (d *doc) fieldOf(pos int32) fieldMask {
+	if pos < d.textBase {
+		return inTitle
+	}
+	return inText
+}
+
+// locate returns the field index and the byte span of the words [from, to).
+func (d *doc) locate(s span) (f int, start, end int) {
+	i, j := s.from, s.to-1
+	if s.from >= d.textBase {
+		f, i, j = 1, i-d.textBase, j-d.textBase
+	}
+	return f, int(d.offs[f][i].start), int(d.offs[f][j].end)
+}
+
+// spelled reports whether the words of s are written exactly as raw.
+func (d *doc) spelled(s span, raw []string) bool {
+	if int(s.to-s.from) != len(raw) {
+		return false
+	}
+	for i := range raw {
+		f, start, end := d.locate(span{s.from + int32(i), s.from + int32(i) + 1})
+		if d.src[f][start:end] != raw[i] {
+			return false
+		}
+	}
+	return true
+}

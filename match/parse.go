@@ -1,0 +1,291 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// parser is a recursive-descent parser for
+//
+//	query   = or
+//	or      = and { "OR" and }
+//	and     = near { ["AND"] near }
+//	near    = unary { ("NEAR/n" | "ONEAR/n") unary }
+//	unary   = "NOT" unary | primary
+//	primary = { modifier } ( "(" or ")" | phrase | word )
+//	modifier = "title:" | "text:" | "case:"
+type parser struct {
+	lx  []lexeme
+	pos int
+}
+
+// mods are the modifiers in force while parsing a subtree.
+type mods struct {
+	fields fieldMask
+	cased  bool
+}
+
+func (p *parser) peek() lexeme { return p.lx[p.pos] }
+func (p *parser) next() lexeme { l := p.lx[p.pos]; p.pos++; return l }
+
+// parse turns a query string into an expression tree.
+func parse(q string) (node, error) {
+	lx, err := lex(q)
+	if err != nil {
+		return nil, err
+	}
+	if len(lx) == 1 {
+		return nil, &SyntaxError{1, "empty query"}
+	}
+	p := &parser{lx: lx}
+	n, err := p.parseOr(mods{fields: anyField})
+	if err != nil {
+		return nil, err
+	}
+	if l := p.peek(); l.kind != lexEOF {
+		if l.kind == lexRParen {
+			return nil, &SyntaxError{l.col, "unexpected \")\" without a matching \"(\""}
+		}
+		return nil, &SyntaxError{l.col, "unexpected " + l.describe()}
+	}
+	if !positive(n) {
+		return nil, &SyntaxError{1, "the query only excludes: it needs at least one term that is not under NOT"}
+	}
+	return n, nil
+}
+
+func startsOperand(k lexKind) bool {
+	return k == lexWord || k == lexPhrase || k == lexLParen || k == lexNot || k == lexMod
+}
+
+func (p *parser) expectOperand(after lexeme) error {
+	if l := p.peek(); !startsOperand(l.kind) {
+		return &SyntaxError{l.col, fmt.Sprintf("expected a term, phrase or \"(\" after %s at column %d, found %s", after.text, after.col, l.describe())}
+	}
+	return nil
+}
+
+func (p *parser) parseOr(m mods) (node, error) {
+	first, err := p.parseAnd(m)
+	if err != nil {
+		return nil, err
+	}
+	kids := []node{first}
+	for p.peek().kind == lexOr {
+		op := p.next()
+		if err := p.expectOperand(op); err != nil {
+			return nil, err
+		}
+		n, err := p.parseAnd(m)
+		if err != nil {
+			return nil, err
+		}
+		kids = append(kids, n)
+	}
+	if len(kids) == 1 {
+		return first, nil
+	}
+	return &orNode{kids: kids}, nil
+}
+
+func (p *parser) parseAnd(m mods) (node, error) {
+	if l := p.peek(); !startsOperand(l.kind) {
+		return nil, &SyntaxError{l.col, "expected a term, phrase or \"(\", found " + l.describe()}
+	}
+	first, err := p.parseNear(m)
+	if err != nil {
+		return nil, err
+	}
+	kids := []node{first}
+	for {
+		l := p.peek()
+		if l.kind == lexAnd {
+			p.next()
+			if err := p.expectOperand(l); err != nil {
+				return nil, err
+			}
+		} else if !startsOperand(l.kind) {
+			break
+		}
+		n, err := p.parseNear(m)
+		if err != nil {
+			return nil, err
+		}
+		kids = append(kids, n)
+	}
+	if len(kids) == 1 {
+		return first, nil
+	}
+	return &andNode{kids: kids}, nil
+}
+
+func (p *parser) parseNear(m mods) (node, error) {
+	startCol := p.peek().col
+	left, err := p.parseUnary(m)
+	if err != nil {
+		return nil, err
+	}
+	for p.peek().kind == lexNear {
+		op := p.next()
+		if !isSpan(left) {
+			return nil, &SyntaxError{startCol, fmt.Sprintf("%s joins words, phrases, OR-groups of them or other NEARs; its left side is not one", op.text)}
+		}
+		if err := p.expectOperand(op); err != nil {
+			return nil, err
+		}
+		rightCol := p.peek().col
+		right, err := p.parseUnary(m)
+		if err != nil {
+			return nil, err
+		}
+		if !isSpan(right) {
+			return nil, &SyntaxError{rightCol, fmt.Sprintf("%s joins words, phrases, OR-groups of them or other NEARs; its right side is not one", op.text)}
+		}
+		left = &nearNode{left: left, right: right, n: op.n, ordered: op.ordered}
+	}
+	return left, nil
+}
+
+func (p *parser) parseUnary(m mods) (node, error) {
+	if p.peek().kind == lexNot {
+		op := p.next()
+		if err := p.expectOperand(op); err != nil {
+			return nil, err
+		}
+		kid, err := p.parseUnary(m)
+		if err != nil {
+			return nil, err
+		}
+		return &notNode{kid: kid}, nil
+	}
+	return p.parsePrimary(m)
+}
+
+func (p *parser) parsePrimary(m mods) (node, error) {
+	for p.peek().kind == lexMod {
+		l := p.next()
+		switch l.text {
+		case "title:", "text:":
+			f := inTitle
+			if l.text == "text:" {
+				f = inText
+			}
+			if m.fields&f == 0 {
+				return nil, &SyntaxError{l.col, fmt.Sprintf("%s inside a group restricted to another field can never match", l.text)}
+			}
+			m.fields = f
+		case "case:":
+			m.cased = true
+		}
+		if k := p.peek().kind; k != lexWord && k != lexPhrase && k != lexLParen && k != lexMod {
+			return nil, &SyntaxError{p.peek().col, fmt.Sprintf("expected a term, phrase or \"(\" after %s, found %s", l.text, p.peek().describe())}
+		}
+	}
+	l := p.next()
+	switch l.kind {
+	case lexLParen:
+		if p.peek().kind == lexRParen {
+			return nil, &SyntaxError{l.col, "empty parentheses"}
+		}
+		n, err := p.parseOr(m)
+		if err != nil {
+			return nil, err
+		}
+		if p.peek().kind != lexRParen {
+			return nil, &SyntaxError{p.peek().col, fmt.Sprintf("expected \")\" to close the \"(\" at column %d, found %s", l.col, p.peek().describe())}
+		}
+		p.next()
+		return n, nil
+	case lexWord, lexPhrase:
+		return newTerm(l, m)
+	}
+	return nil, &SyntaxError{l.col, "expected a term, phrase or \"(\", found " + l.describe()}
+}
+
+// newTerm builds a term from a word or phrase. A trailing "*" makes the last
+// word a prefix. A word that folds into several words ("cease-fire",
+// "Zelensky's") is matched as the phrase of those words.
+func newTerm(l lexeme, m mods) (node, error) {
+	src := strings.TrimSpace(l.text)
+	prefix := strings.HasSuffix(src, "*")
+	body := strings.TrimSuffix(src, "*")
+	if strings.Contains(body, "*") {
+		return nil, &SyntaxError{l.col, fmt.Sprintf("%s: \"*\" is allowed only at the end", l.describe())}
+	}
+	toks := tokenize(body)
+	if len(toks) == 0 {
+		if l.kind == lexPhrase && src == "" {
+			return nil, &SyntaxError{l.col, "empty phrase"}
+		}
+		return nil, &SyntaxError{l.col, fmt.Sprintf("%s has no letters or digits", l.describe())}
+	}
+	if len(toks) > maxPhraseWords {
+		return nil, &SyntaxError{l.col, fmt.Sprintf("%s has %d words; a phrase may have at most %d", l.describe(), len(toks), maxPhraseWords)}
+	}
+	t := &termNode{prefix: prefix, fields: m.fields}
+	for _, tk := range toks {
+		t.words = append(t.words, tk.text)
+	}
+	if prefix {
+		last := toks[len(toks)-1]
+		if last.end != len(body) || utf8.RuneCountInString(last.text) < 2 {
+			return nil, &SyntaxError{l.col, fmt.Sprintf("%s: a wildcard needs at least two letters right before \"*\"", l.describe())}
+		}
+	}
+	if m.cased {
+		if prefix {
+			return nil, &SyntaxError{l.col, fmt.Sprintf("%s: case: does not combine with a wildcard", l.describe())}
+		}
+		for _, tk := range toks {
+			t.raw = append(t.raw, body[tk.start:tk.end])
+		}
+	}
+	return t, nil
+}
+
+// maxPhraseWords bounds a phrase, and so the variants compiled for it.
+const maxPhraseWords = 12
+
+// isSpan reports whether n has positions, so that NEAR can measure it:
+// a term, a NEAR, or an OR of those.
+func isSpan(n node) bool {
+	switch n := n.(type) {
+	case *termNode, *nearNode:
+		return true
+	case *orNode:
+		for _, k := range n.kids {
+			if !isSpan(k) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// positive reports whether n can match through at least one term that is
+// not negated, so that a query never matches by exclusion alone.
+func positive(n node) bool {
+	switch n := n.(type) {
+	case *termNode, *nearNode:
+		return true
+	case *notNode:
+		return false
+	case *andNode:
+		for _, k := range n.kids {
+			if positive(k) {
+				return true
+			}
+		}
+		return false
+	case *orNode:
+		for _, k := range n.kids {
+			if !positive(k) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

@@ -1,0 +1,173 @@
+package match
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Snippet is a passage of a document with the matched terms marked.
+type Snippet struct {
+	// Text is the passage: one sentence of the text, or the title. A
+	// sentence cut to MaxSnippetBytes starts or ends with "…".
+	Text string
+	// Marks are the byte ranges of matched terms in Text, in order and
+	// not overlapping.
+	Marks []Mark
+}
+
+// Mark is the byte range [Start, End) of a matched term in a Snippet.
+type Mark struct{ Start, End int }
+
+// MaxSnippetBytes bounds a snippet's text.
+const MaxSnippetBytes = 320
+
+// Format renders the snippet with each mark between open and close, and
+// every piece of the text passed through escape (nil for none): with
+// html.EscapeString, "<mark>" and "</mark>" it is ready for a page.
+func (s Snippet) Format(open, close string, escape func(string) string) string {
+	if escape == nil {
+		escape = func(s string) string { return s }
+	}
+	var b strings.Builder
+	at := 0
+	for _, m := range s.Marks {
+		b.WriteString(escape(s.Text[at:m.Start]))
+		b.WriteString(open)
+		b.WriteString(escape(s.Text[m.Start:m.End]))
+		b.WriteString(close)
+		at = m.End
+	}
+	b.WriteString(escape(s.Text[at:]))
+	return b.String()
+}
+
+// snippet picks the sentence of the text with the most distinct matched
+// spans, or the title when no span is in the text. spans are sorted.
+func (d *doc) snippet(spans []span) Snippet {
+	var text []span
+	for _, s := range spans {
+		if d.fieldOf(s.from) == inText {
+			text = append(text, s)
+		}
+	}
+	if len(text) == 0 {
+		return d.passage(0, 0, len(d.src[0]), spans)
+	}
+	src := d.src[1]
+	bestStart, bestEnd, bestN := 0, 0, -1
+	for i := 0; i < len(text); {
+		_, start, _ := d.locate(text[i])
+		ss, se := sentence(src, start)
+		n := 0
+		j := i
+		for ; j < len(text); j++ {
+			_, s, _ := d.locate(text[j])
+			if s >= se {
+				break
+			}
+			n++
+		}
+		if n > bestN {
+			bestStart, bestEnd, bestN = ss, se, n
+		}
+		i = j
+	}
+	return d.passage(1, bestStart, bestEnd, text)
+}
+
+// passage builds the snippet of field f between start and end, marking the
+// spans inside it and cutting it to MaxSnippetBytes around the first mark.
+func (d *doc) passage(f, start, end int, spans []span) Snippet {
+	src := d.src[f]
+	var marks []Mark
+	for _, s := range spans {
+		sf, ms, me := d.locate(s)
+		if sf != f || ms < start || me > end {
+			continue
+		}
+		if len(marks) > 0 && ms < marks[len(marks)-1].End {
+			if me > marks[len(marks)-1].End {
+				marks[len(marks)-1].End = me // overlapping spans merge
+			}
+			continue
+		}
+		marks = append(marks, Mark{ms, me})
+	}
+	prefix, suffix := "", ""
+	if end-start > MaxSnippetBytes {
+		anchor := start
+		if len(marks) > 0 {
+			anchor = marks[0].Start
+		}
+		from := max(start, anchor-MaxSnippetBytes/4)
+		for from > start && !utf8.RuneStart(src[from]) {
+			from--
+		}
+		to := min(end, from+MaxSnippetBytes)
+		for to < end && !utf8.RuneStart(src[to]) {
+			to--
+		}
+		if from > start {
+			prefix = "…"
+		}
+		if to < end {
+			suffix = "…"
+		}
+		start, end = from, to
+	}
+	out := Snippet{Text: prefix + src[start:end] + suffix}
+	for _, m := range marks {
+		if m.Start < start || m.End > end {
+			continue
+		}
+		out.Marks = append(out.Marks, Mark{m.Start - start + len(prefix), m.End - start + len(prefix)})
+	}
+	return out
+}
+
+// sentence returns the bounds of the sentence of s that holds byte at,
+// trimmed of surrounding space. A sentence ends after ".", "!", "?" or "…"
+// followed by white space, or at a line break.
+func sentence(s string, at int) (start, end int) {
+	start = 0
+	for i := at - 1; i > 0; i-- {
+		if s[i] == '\n' || isSpaceByte(s[i]) && endsSentence(s[:i]) {
+			start = i + 1
+			break
+		}
+	}
+	end = len(s)
+	for i := at; i < len(s); i++ {
+		if s[i] == '\n' || isSpaceByte(s[i]) && endsSentence(s[:i]) {
+			end = i
+			break
+		}
+	}
+	for start < end && isSpaceByte(s[start]) {
+		start++
+	}
+	for end > start && isSpaceByte(s[end-1]) {
+		end--
+	}
+	return start, end
+}
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// endsSentence reports whether s ends with sentence punctuation, perhaps
+// followed by a closing quote or bracket.
+// A period after an abbreviation ("U.S.", "Mr.") does not end one.
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, `"'”’)]`)
+	if strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") {
+		return true
+	}
+	if !strings.HasSuffix(s, ".") {
+		return false
+	}
+	word := s[strings.LastIndexAny(s, " \t\n(")+1 : len(s)-1]
+	if strings.Contains(word, ".") || len(word) <= 2 && word != "" && word[0] >= 'A' && word[0] <= 'Z' {
+		return false
+	}
+	return true
+}
