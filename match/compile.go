@@ -8,15 +8,19 @@ import "slices"
 type dict struct {
 	words    map[string]int32
 	prefixes map[string]int32
-	// minPrefix and maxPrefix bound the byte length of the prefixes.
-	minPrefix, maxPrefix int
+	// filter rules out, cheaply, most words that are not in words.
+	filter wordFilter
+	// trie holds the prefixes, so that a word is checked against all of
+	// them in one walk over its bytes.
+	trie trie
+
 	// length and isPrefix describe each id, to choose anchors.
 	length   []int
 	isPrefix []bool
 }
 
 func newDict() *dict {
-	return &dict{words: map[string]int32{}, prefixes: map[string]int32{}}
+	return &dict{words: map[string]int32{}, prefixes: map[string]int32{}, trie: newTrie()}
 }
 
 func (d *dict) size() int { return len(d.length) }
@@ -34,12 +38,111 @@ func (d *dict) id(w string, prefix bool) int32 {
 	d.length = append(d.length, len(w))
 	d.isPrefix = append(d.isPrefix, prefix)
 	if prefix {
-		if d.minPrefix == 0 || len(w) < d.minPrefix {
-			d.minPrefix = len(w)
-		}
-		d.maxPrefix = max(d.maxPrefix, len(w))
+		d.trie.insert(w, id)
+	} else {
+		d.filter.add(w)
 	}
 	return id
+}
+
+// wordFilter is a one-hash Bloom filter over a word's length and first
+// and last bytes: 8 KiB that stay in cache, where a map lookup hashes the
+// whole word.
+type wordFilter struct{ bits [1024]uint64 }
+
+func filterKey(w string) uint32 {
+	if len(w) == 0 {
+		return 0
+	}
+	h := uint32(w[0])*0x9E3779B1 ^ uint32(w[len(w)-1])*0x85EBCA77 ^ uint32(len(w))*0xC2B2AE3D
+	return (h ^ h>>15) & (1<<16 - 1)
+}
+
+func (f *wordFilter) add(w string) { k := filterKey(w); f.bits[k/64] |= 1 << (k % 64) }
+
+func (f *wordFilter) mayHave(w string) bool {
+	k := filterKey(w)
+	return f.bits[k/64]&(1<<(k%64)) != 0
+}
+
+// trie is a byte trie of the wildcard prefixes. Node 0 is the root; its
+// children are indexed by byte, deeper nodes keep short sorted edge lists.
+type trie struct {
+	root   [256]int32 // child of the root by byte, 0 for none
+	nodes  []trieNode
+	first2 [1024]uint64 // bit set of the first two bytes of every prefix
+}
+
+type trieNode struct {
+	id    int32 // prefix id ending here, -1 for none
+	edges []trieEdge
+}
+
+type trieEdge struct {
+	b    byte
+	next int32
+}
+
+func newTrie() trie { return trie{nodes: []trieNode{{id: -1}}} }
+
+func (t *trie) empty() bool { return len(t.nodes) == 1 }
+
+func (t *trie) insert(w string, id int32) {
+	k := uint32(w[0])<<8 | uint32(w[1]) // a prefix has at least two bytes
+	t.first2[k/64] |= 1 << (k % 64)
+	cur := t.root[w[0]]
+	if cur == 0 {
+		cur = t.newNode()
+		t.root[w[0]] = cur
+	}
+	for i := 1; i < len(w); i++ {
+		next := t.child(cur, w[i])
+		if next == 0 {
+			next = t.newNode()
+			n := &t.nodes[cur]
+			n.edges = append(n.edges, trieEdge{w[i], next})
+			slices.SortFunc(n.edges, func(a, b trieEdge) int { return int(a.b) - int(b.b) })
+		}
+		cur = next
+	}
+	t.nodes[cur].id = id
+}
+
+func (t *trie) newNode() int32 {
+	t.nodes = append(t.nodes, trieNode{id: -1})
+	return int32(len(t.nodes) - 1)
+}
+
+func (t *trie) child(n int32, b byte) int32 {
+	for _, e := range t.nodes[n].edges {
+		if e.b == b {
+			return e.next
+		}
+		if e.b > b {
+			break
+		}
+	}
+	return 0
+}
+
+// walk calls fn with the id of every prefix that w begins with.
+func (t *trie) walk(w string, fn func(id int32)) {
+	if len(w) < 2 {
+		return
+	}
+	if k := uint32(w[0])<<8 | uint32(w[1]); t.first2[k/64]&(1<<(k%64)) == 0 {
+		return
+	}
+	cur := t.root[w[0]]
+	for i := 1; cur != 0; i++ {
+		if id := t.nodes[cur].id; id >= 0 {
+			fn(id)
+		}
+		if i == len(w) {
+			return
+		}
+		cur = t.child(cur, w[i])
+	}
 }
 
 // maxJoinWords: phrases up to this long also match with any of their
@@ -51,13 +154,16 @@ const maxJoinWords = 6
 func compileTerms(n node, d *dict) {
 	switch n := n.(type) {
 	case *termNode:
-		n.variants = nil
+		n.variants, n.firsts = nil, nil
 		for _, words := range spellings(n) {
 			ids := make([]int32, len(words))
 			for i, w := range words {
 				ids[i] = d.id(w, n.prefix && i == len(words)-1)
 			}
 			n.variants = append(n.variants, ids)
+			if !slices.Contains(n.firsts, ids[0]) {
+				n.firsts = append(n.firsts, ids[0])
+			}
 		}
 	case *andNode:
 		for _, k := range n.kids {
@@ -138,6 +244,41 @@ func anchors(n node, d *dict) (ids []int32, ok bool) {
 		return slices.Compact(ids), true
 	}
 	return nil, false
+}
+
+// maxGroups is how many anchor sets a topic may need at once.
+const maxGroups = 3
+
+// anchorGroups returns anchor sets that must all occur for n to hold: one
+// for each of up to maxGroups sides of a top-level AND or NEAR (the
+// smallest sets), else n's own anchors. Requiring two sides rather than
+// one keeps most topics that share one common word from being evaluated.
+func anchorGroups(n node, d *dict) [][]int32 {
+	var sides []node
+	switch n := n.(type) {
+	case *andNode:
+		sides = n.kids
+	case *nearNode:
+		sides = []node{n.left, n.right}
+	default:
+		if ids, ok := anchors(n, d); ok {
+			return [][]int32{ids}
+		}
+		return nil
+	}
+	var groups [][]int32
+	for _, k := range sides {
+		if ids, ok := anchors(k, d); ok {
+			groups = append(groups, ids)
+		}
+	}
+	slices.SortStableFunc(groups, func(a, b []int32) int {
+		if len(a) != len(b) {
+			return len(a) - len(b)
+		}
+		return shortest(b, d) - shortest(a, d)
+	})
+	return groups[:min(len(groups), maxGroups)]
 }
 
 // bestAnchor picks the word of a sequence least likely to be common: a

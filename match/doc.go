@@ -21,27 +21,43 @@ type doc struct {
 	textBase int32
 
 	post    [][]posting // by dictionary id
+	present []uint64    // ids with postings, as a bit set: cheaper to test than post
 	touched []int32     // ids with postings, to reset
 
-	cand      []uint64 // topics whose anchors occur, as a bit set
+	groupHit  []uint64 // anchor groups hit, as a bit set
+	groupsHit []int32  // the groups hit, to reset
+	count     []uint8  // topic → its groups hit
+	cand      []uint64 // topics whose groups all hit, as a bit set
 	candWords []int32  // indexes of non-zero words of cand
 
 	sc      scanner
-	prev    []byte
+	joinSc  scanner
 	joinBuf []byte
+	keyBuf  []byte
 	spans   []span
 }
 
 func newDoc(m *Matcher) *doc {
-	return &doc{m: m, post: make([][]posting, m.dict.size()), cand: make([]uint64, (len(m.topics)+63)/64)}
+	n := m.dict.size()
+	return &doc{
+		m: m, post: make([][]posting, n), present: make([]uint64, (n+63)/64),
+		groupHit: make([]uint64, (len(m.groupTopic)+63)/64), count: make([]uint8, len(m.topics)),
+		cand: make([]uint64, (len(m.topics)+63)/64),
+	}
 }
 
 // reset clears what the last document left.
 func (d *doc) reset() {
 	for _, id := range d.touched {
 		d.post[id] = d.post[id][:0]
+		d.present[id/64] = 0
 	}
 	d.touched = d.touched[:0]
+	for _, g := range d.groupsHit {
+		d.groupHit[g/64] = 0
+		d.count[d.m.groupTopic[g]] = 0
+	}
+	d.groupsHit = d.groupsHit[:0]
 	for _, w := range d.candWords {
 		d.cand[w] = 0
 	}
@@ -59,51 +75,72 @@ func (d *doc) load(in Document) {
 }
 
 func (d *doc) scanField(f int, base int32) {
-	d.prev = d.prev[:0]
-	d.sc.scan(d.src[f], func(w []byte, start, end int, hyphenated bool) {
+	src := d.src[f]
+	d.sc.reset(src)
+	prevStart, prevEnd := -1, -1
+	for {
+		w, start, end, hyphenated, ok := d.sc.next()
+		if !ok {
+			return
+		}
 		pos := base + int32(len(d.offs[f]))
-		if hyphenated && len(d.prev) > 0 {
-			d.joinBuf = append(append(d.joinBuf[:0], d.prev...), w...)
-			d.lookup(d.joinBuf, pos-1, 2)
+		if hyphenated && prevStart >= 0 {
+			// Rare: fold the word before again rather than keep a copy of
+			// every word in case the next one is hyphenated.
+			d.joinBuf = d.joinSc.foldInto(d.joinBuf[:0], src[prevStart:prevEnd])
+			d.joinBuf = append(d.joinBuf, w...)
+			d.lookup(bufString(d.joinBuf), pos-1, 2)
 		}
 		d.lookup(w, pos, 1)
 		d.offs[f] = append(d.offs[f], offset{int32(start), int32(end)})
-		d.prev = append(d.prev[:0], w...)
-	})
+		prevStart, prevEnd = start, end
+	}
 }
 
 // lookup records a word, and every wildcard prefix it begins with.
-func (d *doc) lookup(w []byte, pos, width int32) {
+func (d *doc) lookup(w string, pos, width int32) {
 	dict := &d.m.dict
-	if id, ok := dict.words[string(w)]; ok {
-		d.add(id, pos, width)
-	}
-	if dict.maxPrefix == 0 {
-		return
-	}
-	for l := dict.minPrefix; l <= len(w) && l <= dict.maxPrefix; l++ {
-		if id, ok := dict.prefixes[string(w[:l])]; ok {
+	if dict.filter.mayHave(w) {
+		if id, ok := dict.words[w]; ok {
 			d.add(id, pos, width)
 		}
+	}
+	if !dict.trie.empty() {
+		dict.trie.walk(w, func(id int32) { d.add(id, pos, width) })
 	}
 }
 
 func (d *doc) add(id int32, pos, width int32) {
 	if len(d.post[id]) == 0 {
 		d.touched = append(d.touched, id)
-		for _, t := range d.m.anchored[id] {
-			w := t / 64
-			if d.cand[w] == 0 {
-				d.candWords = append(d.candWords, w)
+		d.present[id/64] |= 1 << (id % 64)
+		for _, g := range d.m.anchored[id] {
+			if d.groupHit[g/64]&(1<<(g%64)) != 0 {
+				continue
 			}
-			d.cand[w] |= 1 << (t % 64)
+			d.groupHit[g/64] |= 1 << (g % 64)
+			d.groupsHit = append(d.groupsHit, g)
+			t := d.m.groupTopic[g]
+			if d.count[t]++; d.count[t] == d.m.need[t] {
+				w := t / 64
+				if d.cand[w] == 0 {
+					d.candWords = append(d.candWords, w)
+				}
+				d.cand[w] |= 1 << (t % 64)
+			}
 		}
 	}
 	d.post[id] = append(d.post[id], posting{pos, width})
 }
 
+// has reports whether the word with id occurs in the document.
+func (d *doc) has(id int32) bool { return d.present[id/64]&(1<<(id%64)) != 0 }
+
 // at returns the width of the occurrence of id at pos, if there is one.
 func (d *doc) at(id, pos int32) (int32, bool) {
+	if !d.has(id) {
+		return 0, false
+	}
 	ps := d.post[id]
 	lo, hi := 0, len(ps)
 	for lo < hi {

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	mathbits "math/bits"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -58,11 +57,15 @@ const (
 
 // Matcher holds compiled topics. It is safe for concurrent use.
 type Matcher struct {
-	topics   []compiled
-	dict     dict
-	anchored [][]int32 // dictionary id → topics that need it
-	always   []int32   // topics with no anchors, evaluated for every document
-	pool     sync.Pool // of *doc
+	topics []compiled
+	dict   dict
+	// Each topic needs all of its anchor groups (see anchorGroups); a
+	// group is hit when one of its words occurs.
+	anchored   [][]int32 // dictionary id → groups it hits
+	groupTopic []int32   // group → its topic
+	need       []uint8   // topic → number of its groups
+	always     []int32   // topics with no anchors, evaluated for every document
+	pool       sync.Pool // of *doc
 }
 
 type compiled struct {
@@ -95,14 +98,20 @@ func Compile(topics []Topic) (*Matcher, error) {
 		m.topics = append(m.topics, compiled{id: t.ID, name: t.Name, root: root})
 	}
 	m.anchored = make([][]int32, m.dict.size())
+	m.need = make([]uint8, len(m.topics))
 	for i, t := range m.topics {
-		ids, ok := anchors(t.root, &m.dict)
-		if !ok {
+		groups := anchorGroups(t.root, &m.dict)
+		if len(groups) == 0 {
 			m.always = append(m.always, int32(i))
 			continue
 		}
-		for _, id := range ids {
-			m.anchored[id] = append(m.anchored[id], int32(i))
+		m.need[i] = uint8(len(groups))
+		for _, ids := range groups {
+			g := int32(len(m.groupTopic))
+			m.groupTopic = append(m.groupTopic, int32(i))
+			for _, id := range ids {
+				m.anchored[id] = append(m.anchored[id], g)
+			}
 		}
 	}
 	m.pool.New = func() any { return newDoc(m) }
@@ -134,10 +143,13 @@ func (m *Matcher) Match(in Document) []Hit {
 	d.load(in)
 	var hits []Hit
 	m.candidates(d, func(t int32) {
-		d.spans = d.spans[:0]
-		if m.topics[t].root.eval(d, &d.spans) {
-			hits = append(hits, d.hit(m.topics[t].id, d.spans))
+		root := m.topics[t].root
+		if !root.holds(d) {
+			return
 		}
+		d.spans = d.spans[:0]
+		root.eval(d, &d.spans)
+		hits = append(hits, d.hit(m.topics[t].id, d.spans))
 	})
 	return hits
 }
@@ -182,9 +194,9 @@ func (d *doc) hit(topic string, spans []span) Hit {
 		}
 		f, start, end := d.locate(s)
 		text := d.src[f][start:end]
-		key := strings.Join(Fold(text), " ")
-		if !seen[key] {
-			seen[key] = true
+		d.keyBuf = d.joinSc.foldInto(d.keyBuf[:0], text)
+		if !seen[string(d.keyBuf)] {
+			seen[string(d.keyBuf)] = true
 			h.Terms = append(h.Terms, text)
 		}
 	}

@@ -21,6 +21,9 @@ type span struct{ from, to int32 }
 
 // node is one element of a compiled query tree.
 type node interface {
+	// holds reports whether the node holds for the document, stopping as
+	// soon as that is decided.
+	holds(d *doc) bool
 	// eval reports whether the node holds for the document and, when it
 	// does, appends the spans of the terms that made it hold.
 	eval(d *doc, out *[]span) bool
@@ -51,8 +54,66 @@ type termNode struct {
 	fields fieldMask
 
 	// variants are the word-id sequences that spell the term, set by
-	// compile: "cease fire" is [cease fire] and [ceasefire].
+	// compile: "cease fire" is [cease fire] and [ceasefire]. firsts holds
+	// their first ids, so that a term whose words are absent is ruled out
+	// without reading the variants.
 	variants [][]int32
+	firsts   []int32
+}
+
+// absent reports whether no variant of the term can start in d.
+func (n *termNode) absent(d *doc) bool {
+	for _, id := range n.firsts {
+		if d.has(id) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *andNode) holds(d *doc) bool {
+	for _, k := range n.kids {
+		if !k.holds(d) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *orNode) holds(d *doc) bool {
+	for _, k := range n.kids {
+		if k.holds(d) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *notNode) holds(d *doc) bool { return !n.kid.holds(d) }
+
+func (n *nearNode) holds(d *doc) bool {
+	found := false
+	n.pairs(d, func(l, r span) { found = true })
+	return found
+}
+
+// holds looks for one occurrence of the term.
+func (n *termNode) holds(d *doc) bool {
+	if n.absent(d) {
+		return false
+	}
+	for _, v := range n.variants {
+		if !d.has(v[0]) {
+			continue
+		}
+		for _, p := range d.post[v[0]] {
+			end, ok := d.follow(v[1:], p.pos+p.width)
+			if ok && n.fields&d.fieldOf(p.pos) != 0 && (n.raw == nil || d.spelled(span{p.pos, end}, n.raw)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (n *andNode) eval(d *doc, out *[]span) bool {
@@ -125,8 +186,14 @@ func leafSpans(n node, d *doc, s span, out []span) []span {
 
 // spans appends every place the term occurs in the document.
 func (n *termNode) spans(d *doc, out []span) []span {
+	if n.absent(d) {
+		return out
+	}
 	before := len(out)
 	for _, v := range n.variants {
+		if !d.has(v[0]) {
+			continue
+		}
 		for _, p := range d.post[v[0]] {
 			end, ok := d.follow(v[1:], p.pos+p.width)
 			if !ok || n.fields&d.fieldOf(p.pos) == 0 {

@@ -1,8 +1,10 @@
 package match
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -16,66 +18,137 @@ import (
 // "Zelenskyy", "ZELENSKYY" and "Zelénskyy" are the same word, and so are the
 // ligature "ﬁ" and "fi".
 type scanner struct {
-	buf   []byte // the folded form of the current word
-	runes []rune
+	s       string
+	i       int
+	prevEnd int
+	buf     []byte // the folded form of the current word, when it differs
 }
 
-// scan calls fn for every word of s with its folded form (valid only during
-// the call), its byte span in s, and whether it is joined to the previous
-// word by a single hyphen ("cease-fire").
-func (sc *scanner) scan(s string, fn func(folded []byte, start, end int, hyphenated bool)) {
-	start := -1
-	ascii := true
-	prevEnd := -1
-	flush := func(end int) {
-		if start < 0 {
-			return
+// ASCII byte classes.
+const (
+	classSep   = iota // separates words
+	classLower        // a-z, 0-9: part of a word as it is
+	classUpper        // A-Z: part of a word, lowered
+	classMulti        // the first byte of a multi-byte rune
+)
+
+var asciiClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			t[c] = classLower
+		case 'A' <= c && c <= 'Z':
+			t[c] = classUpper
+		case c >= utf8.RuneSelf:
+			t[c] = classMulti
 		}
-		w := sc.buf
-		if !ascii {
-			w = sc.foldWord(s[start:end])
-		}
-		if len(w) > 0 {
-			hy := prevEnd >= 0 && isHyphenBetween(s[prevEnd:start])
-			fn(w, start, end, hy)
-			prevEnd = end
-		}
-		sc.buf = sc.buf[:0]
-		start = -1
-		ascii = true
 	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-				if start < 0 {
-					start = i
+	return t
+}()
+
+// reset starts scanning s.
+func (sc *scanner) reset(s string) {
+	sc.s, sc.i, sc.prevEnd = s, 0, -1
+}
+
+// next returns the next word: its folded form (valid until the next call),
+// its byte span in s, and whether a single hyphen joins it to the word
+// before ("cease-fire"). ok is false at the end of s.
+func (sc *scanner) next() (w string, start, end int, hyphenated, ok bool) {
+	s := sc.s
+	for sc.i < len(s) {
+		start, end, class := sc.word()
+		if start < 0 {
+			break
+		}
+		switch class {
+		case classLower:
+			w = s[start:end] // already folded: no copy
+		case classUpper:
+			sc.buf = sc.buf[:0]
+			for i := start; i < end; i++ {
+				c := s[i]
+				if asciiClass[c] == classUpper {
+					c += 'a' - 'A'
 				}
 				sc.buf = append(sc.buf, c)
-			case 'A' <= c && c <= 'Z':
-				if start < 0 {
-					start = i
-				}
-				sc.buf = append(sc.buf, c+'a'-'A')
-			default:
-				flush(i)
+			}
+			w = bufString(sc.buf)
+		default:
+			w = bufString(sc.foldWord(s[start:end]))
+			if w == "" {
+				continue
+			}
+		}
+		hy := sc.prevEnd >= 0 && isHyphenBetween(s[sc.prevEnd:start])
+		sc.prevEnd = end
+		return w, start, end, hy, true
+	}
+	return "", 0, 0, false, false
+}
+
+// bufString views b as a string without copying. The string must not be
+// kept past the next change of b: the scanner's words are valid until the
+// next call to next.
+func bufString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// word finds the next run of word characters from sc.i. class is
+// classLower when the run is lower-case ASCII, classUpper when it is ASCII
+// with capitals, classMulti when it holds other runes.
+func (sc *scanner) word() (start, end int, class uint8) {
+	s := sc.s
+	i := sc.i
+	// Skip separators.
+	for i < len(s) {
+		cl := asciiClass[s[i]]
+		if cl == classLower || cl == classUpper {
+			break
+		}
+		if cl == classMulti {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if isWordRune(r) {
+				break
+			}
+			i += size
+			continue
+		}
+		i++
+	}
+	if i >= len(s) {
+		sc.i = i
+		return -1, -1, 0
+	}
+	start, class = i, classLower
+	for i < len(s) {
+		cl := asciiClass[s[i]]
+		if cl == classLower {
+			i++
+			continue
+		}
+		if cl == classUpper {
+			if class == classLower {
+				class = classUpper
 			}
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if isWordRune(r) {
-			if start < 0 {
-				start = i
+		if cl == classMulti {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if isWordRune(r) {
+				class = classMulti
+				i += size
+				continue
 			}
-			ascii = false
-		} else {
-			flush(i)
 		}
-		i += size
+		break
 	}
-	flush(len(s))
+	sc.i = i
+	return start, i, class
 }
 
 // isHyphenBetween reports whether sep, the text between two words, is a
@@ -113,6 +186,23 @@ func (sc *scanner) foldWord(w string) []byte {
 	return sc.buf
 }
 
+// foldInto appends the folded words of s to dst, separated by spaces.
+func (sc *scanner) foldInto(dst []byte, s string) []byte {
+	sc.reset(s)
+	first := true
+	for {
+		w, _, _, _, ok := sc.next()
+		if !ok {
+			return dst
+		}
+		if !first {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, w...)
+		first = false
+	}
+}
+
 // token is one word of a text: its folded form and its byte span.
 type token struct {
 	text       string
@@ -124,10 +214,14 @@ type token struct {
 func tokenize(s string) []token {
 	var sc scanner
 	var toks []token
-	sc.scan(s, func(w []byte, start, end int, hy bool) {
-		toks = append(toks, token{string(w), start, end, hy})
-	})
-	return toks
+	sc.reset(s)
+	for {
+		w, start, end, hy, ok := sc.next()
+		if !ok {
+			return toks
+		}
+		toks = append(toks, token{strings.Clone(w), start, end, hy})
+	}
 }
 
 // Fold returns the words of s as the matcher compares them: lower case,
