@@ -27,10 +27,22 @@ type Article struct {
 // MaxTextBytes bounds the text kept per article.
 const MaxTextBytes = 32 << 10
 
-// TopicHit is one topic an item matched and the terms that matched it.
+// TopicHit is one topic an item matched, and why.
 type TopicHit struct {
 	Topic string
+	// Score weighs the matched terms (title hits weigh more).
+	Score int
+	// Terms are the words that matched, as spelled in the article.
 	Terms []string
+	// Snippet is the passage that holds the strongest hit.
+	Snippet Snippet
+}
+
+// Snippet is a passage of an article with the matched terms marked.
+type Snippet struct {
+	Text string `json:"text"`
+	// Marks are byte ranges [start, end) of Text, in order.
+	Marks [][2]int `json:"marks,omitempty"`
 }
 
 // NewItem is an item of a feed that the poller has not seen before.

@@ -14,8 +14,10 @@ import (
 type Match struct {
 	ID    uint64
 	Topic string
+	Score int
 	// Terms are the words that matched, as spelled in the article.
 	Terms     []string
+	Snippet   Snippet
 	MatchedAt time.Time
 	Article   Article
 }
@@ -24,7 +26,9 @@ type Match struct {
 type storedMatch struct {
 	ArticleID uint64    `json:"article"`
 	Topic     string    `json:"topic"`
+	Score     int       `json:"score"`
 	Terms     []string  `json:"terms"`
+	Snippet   Snippet   `json:"snippet"`
 	MatchedAt time.Time `json:"matched_at"`
 	Published time.Time `json:"published"`
 }
@@ -35,7 +39,7 @@ func putMatch(tx *bolt.Tx, a Article, h TopicHit, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(storedMatch{ArticleID: a.ID, Topic: h.Topic, Terms: h.Terms, MatchedAt: at, Published: a.Published})
+	v, err := json.Marshal(storedMatch{ArticleID: a.ID, Topic: h.Topic, Score: h.Score, Terms: h.Terms, Snippet: h.Snippet, MatchedAt: at, Published: a.Published})
 	if err != nil {
 		return err
 	}
@@ -135,7 +139,7 @@ func loadMatch(matches, articles *bolt.Bucket, id uint64) (Match, error) {
 	if err := json.Unmarshal(v, &sm); err != nil {
 		return Match{}, fmt.Errorf("match %d: %w", id, err)
 	}
-	m := Match{ID: id, Topic: sm.Topic, Terms: sm.Terms, MatchedAt: sm.MatchedAt}
+	m := Match{ID: id, Topic: sm.Topic, Score: sm.Score, Terms: sm.Terms, Snippet: sm.Snippet, MatchedAt: sm.MatchedAt}
 	av := articles.Get(u64(sm.ArticleID))
 	if av == nil {
 		return Match{}, fmt.Errorf("match %d names article %d, which is missing", id, sm.ArticleID)

@@ -28,7 +28,8 @@ func openTemp(t *testing.T) (*DB, string) {
 func item(key string, hours int, topics ...string) NewItem {
 	it := NewItem{Key: key, Article: Article{Title: "title " + key, URL: "https://example.org/" + key, Text: "text of " + key, Published: t0.Add(time.Duration(hours) * time.Hour)}}
 	for _, tp := range topics {
-		it.Hits = append(it.Hits, TopicHit{Topic: tp, Terms: []string{"term-" + tp}})
+		it.Hits = append(it.Hits, TopicHit{Topic: tp, Score: 4, Terms: []string{"term-" + tp},
+			Snippet: Snippet{Text: "about term-" + tp, Marks: [][2]int{{6, 11 + len(tp)}}}})
 	}
 	return it
 }
@@ -59,7 +60,8 @@ func TestSaveFeedAndMatches(t *testing.T) {
 	}
 	m := all[0]
 	if m.Article.Title != "title a2" || m.Article.Feed != "https://a.example/feed" || m.Article.FeedName != "A" ||
-		!m.MatchedAt.Equal(t0.Add(time.Hour)) || !reflect.DeepEqual(m.Terms, []string{"term-ceasefire"}) {
+		!m.MatchedAt.Equal(t0.Add(time.Hour)) || !reflect.DeepEqual(m.Terms, []string{"term-ceasefire"}) ||
+		m.Score != 4 || !reflect.DeepEqual(m.Snippet, Snippet{Text: "about term-ceasefire", Marks: [][2]int{{6, 20}}}) {
 		t.Errorf("first match = %+v", m)
 	}
 

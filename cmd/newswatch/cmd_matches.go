@@ -70,7 +70,10 @@ func cmdMatches(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	for _, m := range ms {
 		fmt.Fprintf(stdout, "%s  %-20s %s\n", m.Article.Published.Local().Format("2006-01-02 15:04"), m.Topic, m.Article.Title)
-		fmt.Fprintf(stdout, "%18s%s  (%s; matched: %s)\n", "", m.Article.URL, m.Article.FeedName, strings.Join(m.Terms, ", "))
+		fmt.Fprintf(stdout, "%18s%s  (%s; score %d; matched: %s)\n", "", m.Article.URL, m.Article.FeedName, m.Score, strings.Join(m.Terms, ", "))
+		if m.Snippet.Text != "" {
+			fmt.Fprintf(stdout, "%18s%s\n", "", markSnippet(m.Snippet))
+		}
 	}
 	if len(ms) == 0 {
 		fmt.Fprintln(stderr, "no matches")
@@ -88,6 +91,9 @@ type matchJSON struct {
 	Published time.Time `json:"published"`
 	MatchedAt time.Time `json:"matched_at"`
 	Terms     []string  `json:"terms"`
+	Score     int       `json:"score"`
+	Snippet   string    `json:"snippet"`
+	Marks     [][2]int  `json:"snippet_marks"`
 	MatchID   uint64    `json:"match_id"`
 	ArticleID uint64    `json:"article_id"`
 }
@@ -100,7 +106,8 @@ func newMatchJSON(m storage.Match) matchJSON {
 	return matchJSON{
 		Topic: m.Topic, Title: m.Article.Title, URL: m.Article.URL, Feed: m.Article.Feed,
 		FeedName: m.Article.FeedName, Published: m.Article.Published, MatchedAt: m.MatchedAt,
-		Terms: terms, MatchID: m.ID, ArticleID: m.Article.ID,
+		Terms: terms, Score: m.Score, Snippet: m.Snippet.Text, Marks: m.Snippet.Marks,
+		MatchID: m.ID, ArticleID: m.Article.ID,
 	}
 }
 
@@ -131,4 +138,20 @@ func hasTopic(cfg *config.Config, id string) bool {
 		}
 	}
 	return false
+}
+
+// markSnippet renders a snippet for a terminal, matched terms in «».
+func markSnippet(s storage.Snippet) string {
+	var b strings.Builder
+	at := 0
+	for _, m := range s.Marks {
+		if m[0] < at || m[1] > len(s.Text) || m[0] > m[1] {
+			continue // a damaged record: show the text unmarked there
+		}
+		b.WriteString(s.Text[at:m[0]])
+		b.WriteString("«" + s.Text[m[0]:m[1]] + "»")
+		at = m[1]
+	}
+	b.WriteString(s.Text[at:])
+	return b.String()
 }

@@ -168,6 +168,20 @@ func TestPollThenMatchesJSON(t *testing.T) {
 		if terms, _ := obj["terms"].([]any); len(terms) == 0 {
 			t.Fatalf("line %d has no terms: %s", i+1, line)
 		}
+		if score, _ := obj["score"].(float64); score < 1 {
+			t.Fatalf("line %d has no score: %s", i+1, line)
+		}
+		snippet, _ := obj["snippet"].(string)
+		marks, _ := obj["snippet_marks"].([]any)
+		if snippet == "" || len(marks) == 0 {
+			t.Fatalf("line %d has no marked snippet: %s", i+1, line)
+		}
+		for _, mk := range marks {
+			r := mk.([]any)
+			if a, b := int(r[0].(float64)), int(r[1].(float64)); a < 0 || b > len(snippet) || a >= b {
+				t.Fatalf("line %d: mark %v outside its snippet: %s", i+1, r, line)
+			}
+		}
 		pub, err := time.Parse(time.RFC3339, obj["published"].(string))
 		if err != nil {
 			t.Fatal(err)
@@ -207,7 +221,7 @@ func TestPollThenMatchesJSON(t *testing.T) {
 
 	// Text output names the article and why it matched.
 	r = newswatch(t, "matches", "-config", cfg, "-db", db, "-limit", "1")
-	if r.code != 0 || !strings.Contains(r.stdout, "matched: ") || !strings.Contains(r.stdout, "https://") {
+	if r.code != 0 || !strings.Contains(r.stdout, "matched: ") || !strings.Contains(r.stdout, "https://") || !strings.Contains(r.stdout, "«") {
 		t.Errorf("matches text output:\n%s", r.stdout)
 	}
 }

@@ -273,7 +273,7 @@ func (p *Poller) newItems(f Feed, items []feeds.Item, now time.Time) ([]storage.
 		ni := storage.NewItem{Key: it.Key}
 		if p.MaxAge <= 0 || !it.Published.Before(cutoff) {
 			for _, h := range p.Matcher.Match(match.Document{Title: it.Title, Text: it.Text}) {
-				ni.Hits = append(ni.Hits, storage.TopicHit{Topic: h.Topic, Terms: h.Terms})
+				ni.Hits = append(ni.Hits, topicHit(h))
 			}
 			if len(ni.Hits) > 0 {
 				ni.Article = storage.Article{
@@ -285,4 +285,13 @@ func (p *Poller) newItems(f Feed, items []feeds.Item, now time.Time) ([]storage.
 		out = append(out, ni)
 	}
 	return out, nil
+}
+
+// topicHit converts a matcher's hit for storage.
+func topicHit(h match.Hit) storage.TopicHit {
+	sn := storage.Snippet{Text: h.Snippet.Text}
+	for _, m := range h.Snippet.Marks {
+		sn.Marks = append(sn.Marks, [2]int{m.Start, m.End})
+	}
+	return storage.TopicHit{Topic: h.Topic, Score: h.Score, Terms: h.Terms, Snippet: sn}
 }
