@@ -227,3 +227,15 @@ func FuzzPlainText(f *testing.F) {
 		}
 	})
 }
+
+func TestPageText(t *testing.T) {
+	page := `<!doctype html><html><head><title>EU &amp; the frozen assets</title><script>var x = "<p>no</p>";</script></head>
+<body><nav>Home | World</nav><article><h1>EU agrees</h1><p>Leaders met&nbsp;in Brussels.</p><p>Kyiv welcomed it.</p></article><footer>© Paper</footer></body></html>`
+	title, text := PageText(page)
+	if title != "EU & the frozen assets" {
+		t.Errorf("title = %q", title)
+	}
+	if want := "EU agrees Leaders met in Brussels. Kyiv welcomed it."; text != want {
+		t.Errorf("text = %q, want %q", text, want)
+	}
+}

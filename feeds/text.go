@@ -89,3 +89,41 @@ func foldSpace(s string) string {
 	}
 	return b.String()
 }
+
+// PageText extracts the title and the plain text of an HTML page, for
+// reading an article that is not a feed. The text leaves out the title and
+// everything PlainText leaves out.
+func PageText(page string) (title, text string) {
+	z := html.NewTokenizer(strings.NewReader(page))
+	var tb, bb strings.Builder
+	inTitle, skip := false, 0
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return foldSpace(tb.String()), foldSpace(bb.String())
+		case html.TextToken:
+			switch {
+			case inTitle:
+				tb.Write(z.Text())
+			case skip == 0:
+				bb.Write(z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			tt := z.Token()
+			a := tt.DataAtom
+			switch a {
+			case atom.Title:
+				inTitle = tt.Type == html.StartTagToken
+			case atom.Script, atom.Style, atom.Noscript, atom.Iframe, atom.Template, atom.Svg, atom.Head, atom.Nav, atom.Footer:
+				if tt.Type == html.StartTagToken {
+					skip++
+				} else if tt.Type == html.EndTagToken && skip > 0 {
+					skip--
+				}
+			}
+			if breaksWords(a) {
+				bb.WriteByte(' ')
+			}
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	mathbits "math/bits"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -33,6 +34,13 @@ type Topic struct {
 type Document struct {
 	Title string
 	Text  string
+}
+
+// TextDocument reads a text whose first line is the title and whose other
+// lines are the text, as examples and "newswatch explain" take it.
+func TextDocument(s string) Document {
+	title, text, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return Document{Title: strings.TrimSpace(title), Text: strings.TrimSpace(text)}
 }
 
 // Hit says that a document matched a topic, and why.

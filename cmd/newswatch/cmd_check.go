@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"newswatch/match"
 )
 
 func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	fs := newFlagSet("check", "", "Validate the config and print the feeds, topics and schedule newswatch would use.", stderr, &c, "warn")
+	fs := newFlagSet("check", "", "Validate the config, test every topic against its examples, and print the feeds,\ntopics and schedule newswatch would use. Exits 1 when an example is decided wrongly.", stderr, &c, "warn")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -41,6 +43,23 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "      max_age %s, %d workers, timeout %s, max_size %s\n",
 		cfg.Poll.MaxAge, cfg.Poll.Workers, cfg.Poll.Timeout, cfg.Poll.MaxSize)
 	fmt.Fprintf(stdout, "storage: %s\n", cfg.Storage.Path)
+
+	m, err := match.Compile(cfg.MatchTopics())
+	if err != nil { // Load has checked every query
+		fmt.Fprintf(stderr, "newswatch: %v\n", err)
+		return exitUsage
+	}
+	failures, total := cfg.CheckExamples(m)
+	fmt.Fprintf(stdout, "\nexamples: %d of %d decided as written\n", total-len(failures), total)
+	for _, f := range failures {
+		fmt.Fprintf(stdout, "\n%v\n", f)
+		e, _ := m.Explain(f.Topic, match.TextDocument(f.Text))
+		fmt.Fprint(stdout, e)
+	}
+	if len(failures) > 0 {
+		fmt.Fprintf(stderr, "newswatch check: %d %s decided wrongly\n", len(failures), plural(len(failures), "example", "examples"))
+		return exitError
+	}
 	return exitOK
 }
 

@@ -21,7 +21,8 @@ Commands:
   run       run the daemon: poll on the configured schedule, starting now
   poll      poll every feed once, print a line per feed, and exit
   matches   list stored matches, newest first
-  check     validate the config and print the feeds, topics and schedule
+  check     validate the config, test the topics' examples, print what it would use
+  explain   show how a topic's query decides on a text, a file or a URL
 
 Every command takes:
   -config PATH   configuration file (default "config.yaml")
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdMatches(ctx, rest, stdout, stderr)
 	case "check":
 		return cmdCheck(ctx, rest, stdout, stderr)
+	case "explain":
+		return cmdExplain(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

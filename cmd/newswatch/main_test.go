@@ -262,7 +262,7 @@ func TestCheckShippedConfig(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("check exited %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"is valid", "topics (9):", "security-guarantees", "deported-children", `poll: schedule "*/15 * * * *"`, "kyivindependent.com"} {
+	for _, want := range []string{"is valid", "topics (9):", "security-guarantees", "deported-children", `poll: schedule "*/15 * * * *"`, "kyivindependent.com", "examples: 53 of 53 decided as written"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("check output lacks %q:\n%s", want, r.stdout)
 		}
@@ -456,5 +456,75 @@ func TestRunAbandonsHungPoll(t *testing.T) {
 	r := newswatch(t, "matches", "-config", cfg, "-db", db)
 	if r.code != 0 {
 		t.Errorf("database unusable after an abandoned poll: %d %s", r.code, r.stderr)
+	}
+}
+
+func TestCheckFailsOnExamples(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "ex.yaml")
+	os.WriteFile(cfg, []byte(`feeds:
+  - url: https://example.org/feed
+topics:
+  - id: truce
+    query: ceasefire NOT Gaza
+    examples:
+      match: ["Ukraine ceasefire holds", "Truce in Ukraine"]
+      nomatch: ["Gaza ceasefire holds"]
+`), 0o644)
+	r := newswatch(t, "check", "-config", cfg)
+	if r.code != 1 {
+		t.Errorf("check exited %d, want 1", r.code)
+	}
+	for _, want := range []string{
+		"examples: 2 of 3 decided as written",
+		cfg + `:7: topic "truce" does not match its example "Truce in Ukraine"`,
+		"- ceasefire", // the explanation of the failure
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("check output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "1 example decided wrongly") {
+		t.Errorf("stderr = %q", r.stderr)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	cfg := filepath.Join("..", "..", "config.yaml")
+	r := newswatch(t, "explain", "-config", cfg, "-topic", "frozen-assets", "-text", "EU agrees to use frozen Russian assets\nBelgium, home of Euroclear, resisted.")
+	if r.code != 0 {
+		t.Fatalf("explain exited %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"frozen-assets: MATCH, score ", `+ euroclear    [text 17–26 "Euroclear"]`, `- reserves`, "snippet: Belgium, home of «Euroclear», resisted."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("explain output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	// A page over HTTP, and a feed with two items.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/feed" {
+			w.Write([]byte(`<rss version="2.0"><channel><title>f</title>
+<item><title>Israel and Hamas agree Gaza ceasefire</title><link>http://x/1</link></item>
+<item><title>Witkoff meets Putin in Moscow on peace plan</title><link>http://x/2</link></item></channel></rss>`))
+			return
+		}
+		w.Write([]byte(`<html><head><title>Putin signs nuclear doctrine change</title></head><body><p>Moscow lowered the threshold.</p></body></html>`))
+	}))
+	defer srv.Close()
+	r = newswatch(t, "explain", "-config", cfg, "-topic", "nuclear-threats", "-url", srv.URL+"/article")
+	if r.code != 0 || !strings.Contains(r.stdout, "nuclear-threats: MATCH") {
+		t.Errorf("explain -url page: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = newswatch(t, "explain", "-config", cfg, "-topic", "ceasefire-talks", "-url", srv.URL+"/feed")
+	if r.code != 0 || !strings.Contains(r.stdout, "=== Israel and Hamas agree Gaza ceasefire\nceasefire-talks: no match") ||
+		!strings.Contains(r.stdout, "=== Witkoff meets Putin in Moscow on peace plan\nceasefire-talks: MATCH") {
+		t.Errorf("explain -url feed: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	if r := newswatch(t, "explain", "-config", cfg, "-topic", "nope", "-text", "x"); r.code != 2 || !strings.Contains(r.stderr, `no topic "nope"`) {
+		t.Errorf("unknown topic: %d %q", r.code, r.stderr)
+	}
+	if r := newswatch(t, "explain", "-config", cfg, "-text", "x", "-file", "y"); r.code != 2 {
+		t.Errorf("two inputs: exit %d", r.code)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"newswatch/match"
 )
 
 const good = `feeds:
@@ -142,5 +144,39 @@ func TestParseReportsEveryProblem(t *testing.T) {
 		if !strings.HasPrefix(lines[i], want[i]) {
 			t.Errorf("problem %d = %q, want %q", i, lines[i], want[i])
 		}
+	}
+}
+
+func TestExamples(t *testing.T) {
+	cfg := strings.Replace(good, `    query: '"frozen assets" OR Euroclear'`, `    query: '"frozen assets" OR Euroclear'
+    examples:
+      match: ["EU to use frozen assets", "Euroclear profits", "Ice cream sales"]
+      nomatch: ["Frozen food", "The frozen assets of Russia"]`, 1)
+	c, err := Parse([]byte(cfg), "ex.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := match.Compile(c.MatchTopics())
+	if err != nil {
+		t.Fatal(err)
+	}
+	failures, total := c.CheckExamples(m)
+	if total != 5 {
+		t.Errorf("total = %d, want 5", total)
+	}
+	var got []string
+	for _, f := range failures {
+		got = append(got, f.Error())
+	}
+	want := []string{
+		`ex.yaml:11: topic "frozen-assets" does not match its example "Ice cream sales"`,
+		`ex.yaml:12: topic "frozen-assets" matches its counter-example "The frozen assets of Russia"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("failures:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	bad := strings.Replace(cfg, `"Frozen food"`, `{text: "x"}`, 1)
+	if _, err := Parse([]byte(bad), "ex.yaml"); err == nil || !strings.Contains(err.Error(), "ex.yaml:12: expected an example text") {
+		t.Errorf("a mapping as example: %v", err)
 	}
 }

@@ -49,10 +49,9 @@ func TestShippedConfig(t *testing.T) {
 }
 
 // TestShippedTopicsQuality measures how well the shipped queries flag what
-// a reader flagged in news-2025: precision and recall per topic, on
-// items-a (which the queries were written against) and items-b (held out).
-// The floors sit a little under what was measured, so that a worse query
-// fails; raise them when the queries improve.
+// a reader flagged in news-2025: precision and recall per topic over all
+// 2,202 items. Every topic with at least 10 labelled items must reach
+// precision 0.90 and recall 0.85, except where noted below.
 func TestShippedTopicsQuality(t *testing.T) {
 	c, err := Load(filepath.Join("..", "..", "config.yaml"))
 	if err != nil {
@@ -66,31 +65,53 @@ func TestShippedTopicsQuality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type floor struct{ p, r float64 }
-	// Only topics with at least 15 labelled items in a split get a floor:
-	// below that one item moves the figure too much.
-	floors := map[string]map[string]floor{
-		"items-a.jsonl": {
-			"all": {0.78, 0.87}, "ceasefire-talks": {0.70, 0.88}, "security-guarantees": {0.90, 0.84},
-			"mineral-deal": {0.95, 0.90}, "military-aid": {0.78, 0.80},
-		},
-		"items-b.jsonl": {
-			"all": {0.85, 0.82}, "ceasefire-talks": {0.84, 0.86}, "security-guarantees": {0.95, 0.84},
-			"frozen-assets": {0.95, 0.80}, "military-aid": {0.84, 0.84}, "russia-sanctions": {0.84, 0.77},
-		},
+	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for split, floors := range floors {
-		items, err := corpus.LoadNews(dir, split)
-		if err != nil {
-			t.Fatal(err)
+	s := score(m, c, items)
+	t.Logf("news-2025, %d items:\n%s", len(items), s.table())
+	// ceasefire-talks stops at 0.87: most of its remaining false positives
+	// are items a reader of TOPICS.md would flag but the labels leave out
+	// (a Trump–Putin call about ending the war, talks cut short with
+	// Zelensky, peripheral Alaska-summit coverage). See BENCHMARKS.md.
+	exceptions := map[string]float64{"ceasefire-talks": 0.86}
+	for _, tp := range c.Topics {
+		cs := s.by[tp.ID]
+		if cs.tp+cs.fn < 10 {
+			continue
 		}
-		s := score(m, c, items)
-		t.Logf("%s:\n%s", split, s.table())
-		for topic, f := range floors {
-			if p, r := s.precision(topic), s.recall(topic); p < f.p || r < f.r {
-				t.Errorf("%s %s: precision %.2f recall %.2f, want at least %.2f and %.2f", split, topic, p, r, f.p, f.r)
-			}
+		wantP := 0.90
+		if p, ok := exceptions[tp.ID]; ok {
+			wantP = p
 		}
+		if p, r := s.precision(tp.ID), s.recall(tp.ID); p < wantP || r < 0.85 {
+			t.Errorf("%s: precision %.2f recall %.2f, want at least %.2f and 0.85", tp.ID, p, r, wantP)
+		}
+	}
+}
+
+// The shipped topics' examples are decided as written.
+func TestShippedExamples(t *testing.T) {
+	c, err := Load(filepath.Join("..", "..", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := match.Compile(c.MatchTopics())
+	if err != nil {
+		t.Fatal(err)
+	}
+	failures, total := c.CheckExamples(m)
+	for _, f := range failures {
+		t.Error(f)
+	}
+	for _, tp := range c.Topics {
+		if len(tp.Examples.Match) == 0 || len(tp.Examples.NoMatch) == 0 {
+			t.Errorf("topic %s lacks examples of both kinds", tp.ID)
+		}
+	}
+	if total < 2*len(c.Topics) {
+		t.Errorf("only %d examples", total)
 	}
 }
 
