@@ -70,7 +70,16 @@ func (f *wordFilter) mayHave(w string) bool {
 type trie struct {
 	root   [256]int32 // child of the root by byte, 0 for none
 	nodes  []trieNode
-	first2 [1024]uint64 // bit set of the first two bytes of every prefix
+	// A word is walked only if its first three bytes (hashed) begin some
+	// prefix of three bytes or more, or its first two bytes are a whole
+	// two-byte prefix.
+	first3 [1024]uint64
+	first2 [1024]uint64
+}
+
+func key3(w string) uint32 {
+	h := (uint32(w[0])<<16 | uint32(w[1])<<8 | uint32(w[2])) * 0x9E3779B1
+	return h >> 16
 }
 
 type trieNode struct {
@@ -88,8 +97,13 @@ func newTrie() trie { return trie{nodes: []trieNode{{id: -1}}} }
 func (t *trie) empty() bool { return len(t.nodes) == 1 }
 
 func (t *trie) insert(w string, id int32) {
-	k := uint32(w[0])<<8 | uint32(w[1]) // a prefix has at least two bytes
-	t.first2[k/64] |= 1 << (k % 64)
+	if len(w) >= 3 {
+		k := key3(w)
+		t.first3[k/64] |= 1 << (k % 64)
+	} else { // a prefix has at least two bytes
+		k := uint32(w[0])<<8 | uint32(w[1])
+		t.first2[k/64] |= 1 << (k % 64)
+	}
 	cur := t.root[w[0]]
 	if cur == 0 {
 		cur = t.newNode()
@@ -130,8 +144,14 @@ func (t *trie) walk(w string, fn func(id int32)) {
 	if len(w) < 2 {
 		return
 	}
-	if k := uint32(w[0])<<8 | uint32(w[1]); t.first2[k/64]&(1<<(k%64)) == 0 {
-		return
+	k2 := uint32(w[0])<<8 | uint32(w[1])
+	if t.first2[k2/64]&(1<<(k2%64)) == 0 {
+		if len(w) < 3 {
+			return
+		}
+		if k3 := key3(w); t.first3[k3/64]&(1<<(k3%64)) == 0 {
+			return
+		}
 	}
 	cur := t.root[w[0]]
 	for i := 1; cur != 0; i++ {

@@ -35,6 +35,7 @@ type doc struct {
 	joinBuf []byte
 	keyBuf  []byte
 	spans   []span
+	stack   []span // scratch for NEAR's sides, used as a stack
 }
 
 func newDoc(m *Matcher) *doc {

@@ -168,11 +168,14 @@ func (n *nearNode) eval(d *doc, out *[]span) bool {
 func leafSpans(n node, d *doc, s span, out []span) []span {
 	switch n := n.(type) {
 	case *termNode:
-		for _, t := range n.spans(d, nil) {
+		mark := len(d.stack)
+		d.stack = n.spans(d, d.stack)
+		for _, t := range d.stack[mark:] {
 			if t.from >= s.from && t.to <= s.to {
 				out = append(out, t)
 			}
 		}
+		d.stack = d.stack[:mark]
 	case *nearNode:
 		out = leafSpans(n.left, d, s, out)
 		out = leafSpans(n.right, d, s, out)
@@ -224,12 +227,17 @@ func cmpSpan(a, b span) int {
 }
 
 // pairs calls fn for every left and right span that are near each other.
+// The spans of both sides live on d.stack until pairs returns.
 func (n *nearNode) pairs(d *doc, fn func(l, r span)) {
-	left := spansOf(n.left, d, nil)
+	mark := len(d.stack)
+	defer func() { d.stack = d.stack[:mark] }()
+	d.stack = spansOf(n.left, d, d.stack)
+	left := d.stack[mark:]
 	if len(left) == 0 {
 		return
 	}
-	right := spansOf(n.right, d, nil)
+	d.stack = spansOf(n.right, d, d.stack)
+	right := d.stack[mark+len(left):]
 	for _, l := range left {
 		for _, r := range right {
 			if d.fieldOf(l.from) != d.fieldOf(r.from) {

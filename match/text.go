@@ -102,10 +102,11 @@ func bufString(b []byte) string {
 // with capitals, classMulti when it holds other runes.
 func (sc *scanner) word() (start, end int, class uint8) {
 	s := sc.s
+	cls := &asciiClass
 	i := sc.i
 	// Skip separators.
 	for i < len(s) {
-		cl := asciiClass[s[i]]
+		cl := cls[s[i]]
 		if cl == classLower || cl == classUpper {
 			break
 		}
@@ -124,12 +125,15 @@ func (sc *scanner) word() (start, end int, class uint8) {
 		return -1, -1, 0
 	}
 	start, class = i, classLower
-	for i < len(s) {
-		cl := asciiClass[s[i]]
-		if cl == classLower {
+	for {
+		// The common case: a run of lower-case letters and digits.
+		for i < len(s) && cls[s[i]] == classLower {
 			i++
-			continue
 		}
+		if i >= len(s) {
+			break
+		}
+		cl := cls[s[i]]
 		if cl == classUpper {
 			if class == classLower {
 				class = classUpper
