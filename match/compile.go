@@ -68,8 +68,8 @@ func (f *wordFilter) mayHave(w string) bool {
 // trie is a byte trie of the wildcard prefixes. Node 0 is the root; its
 // children are indexed by byte, deeper nodes keep short sorted edge lists.
 type trie struct {
-	root   [256]int32 // child of the root by byte, 0 for none
-	nodes  []trieNode
+	root  [256]int32 // child of the root by byte, 0 for none
+	nodes []trieNode
 	// A word is walked only if its first three bytes (hashed) begin some
 	// prefix of three bytes or more, or its first two bytes are a whole
 	// two-byte prefix.
