@@ -73,6 +73,7 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 		}),
 		Matcher: matcher,
 		Workers: cfg.Poll.Workers,
+		PerHost: cfg.Poll.PerHost,
 		MaxAge:  time.Duration(cfg.Poll.MaxAge),
 		Now:     func() time.Time { return m.Now() },
 		Log:     log,

@@ -40,8 +40,8 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	next := sched.Next(time.Now())
 	fmt.Fprintf(stdout, "\npoll: schedule %q (next %s, then %s)\n", cfg.Poll.Schedule,
 		next.Format("2006-01-02 15:04 MST"), sched.Next(next).Format("15:04"))
-	fmt.Fprintf(stdout, "      max_age %s, %d workers, timeout %s, max_size %s\n",
-		cfg.Poll.MaxAge, cfg.Poll.Workers, cfg.Poll.Timeout, cfg.Poll.MaxSize)
+	fmt.Fprintf(stdout, "      max_age %s, %d workers (%d per host), timeout %s, max_size %s\n",
+		cfg.Poll.MaxAge, cfg.Poll.Workers, cfg.Poll.PerHost, cfg.Poll.Timeout, cfg.Poll.MaxSize)
 	fmt.Fprintf(stdout, "storage: %s\n", cfg.Storage.Path)
 
 	m, err := match.Compile(cfg.MatchTopics())

@@ -30,6 +30,7 @@ const (
 	DefaultSchedule = "*/15 * * * *"
 	DefaultMaxAge   = Duration(30 * 24 * time.Hour)
 	DefaultWorkers  = 8
+	DefaultPerHost  = 2
 	DefaultTimeout  = Duration(30 * time.Second)
 	DefaultMaxSize  = ByteSize(10 << 20)
 	DefaultDBPath   = "newswatch.db"
@@ -97,6 +98,8 @@ type Poll struct {
 	MaxAge Duration `yaml:"max_age"`
 	// Workers is the number of feeds fetched at once.
 	Workers int `yaml:"workers"`
+	// PerHost is the number of those that may be on one host.
+	PerHost int `yaml:"per_host"`
 	// Timeout bounds one feed's request, body included.
 	Timeout Duration `yaml:"timeout"`
 	// MaxSize caps a feed's body after decompression.
@@ -308,6 +311,11 @@ func (v *validator) check(c *Config) {
 		p.Workers = DefaultWorkers
 	} else if p.Workers < 1 || p.Workers > 256 {
 		v.errorf(find(pn, "workers"), "poll.workers must be between 1 and 256, not %d", p.Workers)
+	}
+	if find(pn, "per_host") == nil {
+		p.PerHost = DefaultPerHost
+	} else if p.PerHost < 1 || p.PerHost > 64 {
+		v.errorf(find(pn, "per_host"), "poll.per_host must be between 1 and 64, not %d", p.PerHost)
 	}
 	if find(pn, "timeout") == nil {
 		p.Timeout = DefaultTimeout

@@ -180,3 +180,13 @@ func TestExamples(t *testing.T) {
 		t.Errorf("a mapping as example: %v", err)
 	}
 }
+
+func TestPerHost(t *testing.T) {
+	c, err := Parse([]byte(strings.Replace(good, "max_age: 7d", "max_age: 7d\n  per_host: 4", 1)), "p.yaml")
+	if err != nil || c.Poll.PerHost != 4 {
+		t.Errorf("per_host: %v, %v", c, err)
+	}
+	if _, err := Parse([]byte(strings.Replace(good, "max_age: 7d", "max_age: 7d\n  per_host: 0", 1)), "p.yaml"); err == nil || !strings.Contains(err.Error(), "p.yaml:13: poll.per_host must be between 1 and 64, not 0") {
+		t.Errorf("per_host 0: %v", err)
+	}
+}

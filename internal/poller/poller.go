@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,6 +54,9 @@ type Poller struct {
 	Matcher Matcher
 	// Workers is how many feeds are fetched at once (at least 1).
 	Workers int
+	// PerHost is how many of them may be on one host (default 2), so that
+	// many feeds of one publisher never hammer it.
+	PerHost int
 	// MaxAge: new items published longer ago are recorded, not flagged.
 	MaxAge time.Duration
 	// Now is the clock (time.Now when nil).
@@ -135,48 +140,102 @@ func (e errStorage) Unwrap() error { return e.err }
 func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Report {
 	now := p.now()
 	rep := &Report{Started: now, Results: make([]Result, len(list))}
+	perHost := p.PerHost
+	if perHost <= 0 {
+		perHost = 2
+	}
+	hostSem := map[string]chan struct{}{}
+	for _, f := range list {
+		if h := hostOf(f.URL); hostSem[h] == nil {
+			hostSem[h] = make(chan struct{}, perHost)
+		}
+	}
+	var mu sync.Mutex
+	finish := func(i int, res Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		rep.Results[i] = res
+		var se errStorage
+		if rep.StorageErr == nil && errors.As(res.Err, &se) {
+			rep.StorageErr = se.err
+		}
+		if done != nil {
+			done(res)
+		}
+	}
 	workers := max(1, min(p.Workers, len(list)))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
+				sem := hostSem[hostOf(list[i].URL)]
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					finish(i, Result{Feed: list[i], Status: StatusCanceled, Err: ctx.Err()})
+					continue
+				}
 				res := p.pollFeed(ctx, list[i])
-				mu.Lock()
-				rep.Results[i] = res
-				var se errStorage
-				if rep.StorageErr == nil && errors.As(res.Err, &se) {
-					rep.StorageErr = se.err
-				}
-				if done != nil {
-					done(res)
-				}
-				mu.Unlock()
+				<-sem
+				finish(i, res)
 			}
 		}()
 	}
+	order := byHostRoundRobin(list)
 	next := 0
 feed:
-	for ; next < len(list); next++ {
+	for ; next < len(order); next++ {
 		select {
-		case jobs <- next:
+		case jobs <- order[next]:
 		case <-ctx.Done():
 			break feed
 		}
 	}
 	close(jobs)
 	wg.Wait()
-	for i := next; i < len(list); i++ {
-		rep.Results[i] = Result{Feed: list[i], Status: StatusCanceled, Err: ctx.Err()}
-		if done != nil {
-			done(rep.Results[i])
-		}
+	for _, i := range order[next:] {
+		finish(i, Result{Feed: list[i], Status: StatusCanceled, Err: ctx.Err()})
 	}
 	rep.Finished = p.now()
 	return rep
+}
+
+// hostOf returns the host (and port) of a feed URL, or the URL itself when
+// it does not parse.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return strings.ToLower(u.Host)
+}
+
+// byHostRoundRobin orders feed indexes so that consecutive feeds are on
+// different hosts where possible: one of each host in turn. Workers then
+// rarely wait on a host's limit while feeds of other hosts are pending.
+func byHostRoundRobin(list []Feed) []int {
+	var hosts []string
+	queues := map[string][]int{}
+	for i, f := range list {
+		h := hostOf(f.URL)
+		if _, ok := queues[h]; !ok {
+			hosts = append(hosts, h)
+		}
+		queues[h] = append(queues[h], i)
+	}
+	order := make([]int, 0, len(list))
+	for len(order) < len(list) {
+		for _, h := range hosts {
+			if q := queues[h]; len(q) > 0 {
+				order = append(order, q[0])
+				queues[h] = q[1:]
+			}
+		}
+	}
+	return order
 }
 
 func (p *Poller) now() time.Time {

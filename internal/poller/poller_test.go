@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -356,5 +357,64 @@ func TestPollStorageError(t *testing.T) {
 	rep := p.Poll(context.Background(), []Feed{{URL: srv.URL + "/a"}}, nil)
 	if rep.StorageErr == nil || rep.Results[0].Status != StatusFailed {
 		t.Errorf("poll on a closed database: %+v, want a failed feed and a StorageErr", rep)
+	}
+}
+
+// No more than PerHost requests are ever in flight on one host, while
+// other hosts proceed. Each request on the busy host is held until a third
+// one is in flight (which a working limit never allows) or a short while
+// has passed, so that a broken limit shows every time.
+func TestPollPerHostLimit(t *testing.T) {
+	const feed = `<rss version="2.0"><channel><item><title>x</title><guid>1</guid></item></channel></rss>`
+	var mu sync.Mutex
+	inflight, maxInflight := 0, 0
+	third := make(chan struct{})
+	var once sync.Once
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inflight++
+		maxInflight = max(maxInflight, inflight)
+		if inflight >= 3 {
+			once.Do(func() { close(third) })
+		}
+		mu.Unlock()
+		select {
+		case <-third:
+		case <-time.After(200 * time.Millisecond):
+		}
+		mu.Lock()
+		inflight--
+		mu.Unlock()
+		w.Write([]byte(feed))
+	}))
+	defer busy.Close()
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(feed)) }))
+	defer other.Close()
+
+	var list []Feed
+	for i := range 6 {
+		list = append(list, Feed{URL: fmt.Sprintf("%s/busy/%d", busy.URL, i)})
+	}
+	for i := range 4 {
+		list = append(list, Feed{URL: fmt.Sprintf("%s/other/%d", other.URL, i)})
+	}
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	p := newPoller(t, db, time.Now(), time.Hour, match.Topic{ID: "x", Query: "x"})
+	p.Workers, p.PerHost = 8, 2
+	tot := p.Poll(context.Background(), list, nil).Totals()
+	if tot.OK != len(list) {
+		t.Errorf("totals = %+v, want all %d ok", tot, len(list))
+	}
+	if maxInflight != 2 {
+		t.Errorf("at most %d requests were in flight on one host, want exactly 2", maxInflight)
+	}
+}
+
+func TestByHostRoundRobin(t *testing.T) {
+	list := []Feed{{URL: "http://a/1"}, {URL: "http://a/2"}, {URL: "http://a/3"}, {URL: "http://b/1"}, {URL: "http://c/1"}, {URL: "http://B/2"}}
+	got := byHostRoundRobin(list)
+	if want := []int{0, 3, 4, 1, 5, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("order = %v, want %v", got, want)
 	}
 }
