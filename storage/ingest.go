@@ -67,7 +67,9 @@ type FeedUpdate struct {
 	NotModified  bool
 	ETag         string
 	LastModified string
-	Items        []NewItem
+	// BodyHash, when not empty, replaces the stored hash of the body.
+	BodyHash string
+	Items    []NewItem
 }
 
 // SaveResult counts what SaveFeed added.
@@ -117,6 +119,9 @@ func (db *DB) SaveFeed(u FeedUpdate) (SaveResult, error) {
 		st.LastSuccess, st.LastError, st.Failures = u.Polled, "", 0
 		if !u.NotModified {
 			st.ETag, st.LastModified = u.ETag, u.LastModified
+		}
+		if u.BodyHash != "" {
+			st.BodyHash = u.BodyHash
 		}
 		if len(u.Items) > 0 {
 			seen, err := tx.Bucket(bucketSeen).CreateBucketIfNotExists([]byte(u.URL))

@@ -41,7 +41,7 @@ func printResult(w io.Writer, r poller.Result) {
 	switch r.Status {
 	case poller.StatusOK:
 		fmt.Fprintf(w, "%-12s %-32s %4d items %4d new %4d %s\n", r.Status, trimTo(name, 32), r.Items, r.New, r.Matches, plural(r.Matches, "match", "matches"))
-	case poller.StatusNotModified:
+	case poller.StatusNotModified, poller.StatusUnchanged:
 		fmt.Fprintf(w, "%-12s %s\n", r.Status, trimTo(name, 32))
 	default:
 		fmt.Fprintf(w, "%-12s %-32s %v\n", r.Status, trimTo(name, 32), r.Err)

@@ -5,6 +5,8 @@ package poller
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -72,6 +74,9 @@ type Status string
 const (
 	StatusOK          Status = "ok"
 	StatusNotModified Status = "not modified"
+	// StatusUnchanged: a 200 whose body is byte for byte the last one
+	// parsed; it is not parsed again. Totals count it as not modified.
+	StatusUnchanged Status = "unchanged"
 	StatusFailed      Status = "failed"
 	// StatusCanceled: the cycle was stopped before the feed finished; nothing
 	// was recorded for it.
@@ -112,7 +117,7 @@ func (r *Report) Totals() Totals {
 		switch res.Status {
 		case StatusOK:
 			t.OK++
-		case StatusNotModified:
+		case StatusNotModified, StatusUnchanged:
 			t.NotModified++
 		case StatusFailed:
 			t.Failed++
@@ -291,6 +296,14 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 		}
 		return Result{Status: StatusNotModified}
 	}
+	sum := sha256.Sum256(resp.Body)
+	hash := hex.EncodeToString(sum[:])
+	if hash == st.BodyHash {
+		if _, err := p.Store.SaveFeed(storage.FeedUpdate{URL: f.URL, FeedName: f.Name, Polled: now, ETag: resp.ETag, LastModified: resp.LastModified}); err != nil {
+			return Result{Status: StatusFailed, Err: errStorage{err}}
+		}
+		return Result{Status: StatusUnchanged}
+	}
 	parsed, err := feeds.Parse(resp.Body, f.URL, now)
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", f.URL, err))
@@ -301,7 +314,7 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 	}
 	saved, err := p.Store.SaveFeed(storage.FeedUpdate{
 		URL: f.URL, FeedName: f.Name, Polled: now,
-		ETag: resp.ETag, LastModified: resp.LastModified,
+		ETag: resp.ETag, LastModified: resp.LastModified, BodyHash: hash,
 		Items: items,
 	})
 	if err != nil {

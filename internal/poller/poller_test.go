@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -206,8 +207,15 @@ func TestPollSameContentTwice(t *testing.T) {
 	if first.New != 60 || first.Matches == 0 {
 		t.Errorf("first poll = %+v, want 60 new items and some matches", first)
 	}
-	if second.New != 0 || second.Matches != 0 || second.OK != 1 {
-		t.Errorf("second poll = %+v, want ok with nothing new", second)
+	if second.New != 0 || second.Matches != 0 || second.NotModified != 1 {
+		t.Errorf("second poll = %+v, want the same body recognised as not modified, nothing new", second)
+	}
+	// A changed body is parsed again.
+	body = append([]byte(nil), body...)
+	body = bytes.Replace(body, []byte("<title>Mega-Deal: IBM übernimmt Red Hat</title>"), []byte("<title>Mega-Deal: IBM übernimmt Red Hat ganz</title>"), 1)
+	third := p.Poll(context.Background(), list, nil)
+	if tot := third.Totals(); tot.OK != 1 || third.Results[0].Items != 60 {
+		t.Errorf("poll of a changed body = %+v, want it parsed", tot)
 	}
 }
 
