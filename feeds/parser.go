@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 )
@@ -15,7 +18,7 @@ import (
 // and are dropped.
 func Parse(body []byte, feedURL string, now time.Time) (*Feed, error) {
 	p := gofeed.NewParser()
-	gf, err := p.Parse(bytes.NewReader(body))
+	gf, err := p.Parse(bytes.NewReader(validUTF8(body)))
 	if err != nil {
 		return nil, fmt.Errorf("parse feed: %w", err)
 	}
@@ -44,6 +47,24 @@ func Parse(body []byte, feedURL string, now time.Time) (*Feed, error) {
 		f.Items = append(f.Items, it)
 	}
 	return f, nil
+}
+
+// xmlEncoding finds the encoding an XML prolog declares.
+var xmlEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']`)
+
+// validUTF8 replaces invalid UTF-8 in a body that is UTF-8 (JSON, or XML
+// that declares UTF-8 or no encoding) by U+FFFD, so that one bad byte does
+// not cost the whole feed. A body that declares another encoding is left
+// for the parser to decode.
+func validUTF8(body []byte) []byte {
+	if utf8.Valid(body) {
+		return body
+	}
+	head := body[:min(len(body), 1024)]
+	if m := xmlEncoding.FindSubmatch(head); m != nil && !strings.EqualFold(string(m[1]), "utf-8") && !strings.EqualFold(string(m[1]), "utf8") {
+		return body
+	}
+	return bytes.ToValidUTF8(body, []byte("\uFFFD"))
 }
 
 func normalise(gi *gofeed.Item, base *url.URL, now time.Time) Item {

@@ -239,3 +239,25 @@ func TestPageText(t *testing.T) {
 		t.Errorf("text = %q, want %q", text, want)
 	}
 }
+
+func TestParseInvalidUTF8(t *testing.T) {
+	for name, body := range map[string]string{
+		"no prolog":    "<rss version=\"2.0\"><channel><item><title>Frozen \xff assets</title><guid>1</guid></item></channel></rss>",
+		"utf-8":        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><item><title>Frozen \xff assets</title><guid>1</guid></item></channel></rss>",
+		"json":         "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[{\"id\":\"1\",\"title\":\"Frozen \xff assets\"}]}",
+		"windows-1251": "<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss version=\"2.0\"><channel><item><title>Frozen \xcf assets</title><guid>1</guid></item></channel></rss>",
+	} {
+		f, err := Parse([]byte(body), "https://example.org/feed", parseTime)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		want := "Frozen \uFFFD assets"
+		if name == "windows-1251" {
+			want = "Frozen П assets"
+		}
+		if len(f.Items) != 1 || f.Items[0].Title != want {
+			t.Errorf("%s: items %+v, want one titled %q", name, f.Items, want)
+		}
+	}
+}

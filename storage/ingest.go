@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -128,7 +130,7 @@ func (db *DB) SaveFeed(u FeedUpdate) (SaveResult, error) {
 			if err != nil {
 				return err
 			}
-			for _, it := range u.Items {
+			for _, it := range sortedBySeenKey(u.Items) {
 				added, matches, err := putItem(tx, seen, u, it)
 				if err != nil {
 					return fmt.Errorf("item %s: %w", it.Key, err)
@@ -187,6 +189,29 @@ func putItem(tx *bolt.Tx, seen *bolt.Bucket, u FeedUpdate, it NewItem) (added bo
 	copy(sv, u64(articleID))
 	copy(sv[8:], u64(uint64(u.Polled.UnixNano())))
 	return true, matches, seen.Put(sk, sv)
+}
+
+// sortedBySeenKey returns the items in the order of their seen keys:
+// bbolt inserts keys in order by appending, while random order moves the
+// rest of the node on every insert: a feed of 100,000 new items took 20 s
+// to save in random order and takes well under a second sorted (measured
+// in TestPollHostileServers). Items with equal keys keep their order, so
+// the first copy still wins.
+func sortedBySeenKey(items []NewItem) []NewItem {
+	type keyed struct {
+		key []byte
+		it  NewItem
+	}
+	ks := make([]keyed, len(items))
+	for i, it := range items {
+		ks[i] = keyed{seenKey(it.Key), it}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int { return bytes.Compare(a.key, b.key) })
+	out := make([]NewItem, len(items))
+	for i, k := range ks {
+		out[i] = k.it
+	}
+	return out
 }
 
 // seenKey hashes an item key to a fixed 16 bytes: keys are often long URLs.

@@ -1,0 +1,148 @@
+package poller
+
+import (
+	"compress/gzip"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"newswatch/feeds"
+	"newswatch/match"
+	"newswatch/storage"
+)
+
+// hostile serves feeds that misbehave in every way a publisher's server
+// can, next to one good feed.
+func hostile(t *testing.T) *httptest.Server {
+	t.Helper()
+	good := `<rss version="2.0"><channel><title>good</title>
+<item><title>Euroclear holds frozen Russian assets</title><guid>g1</guid></item></channel></rss>`
+	var big strings.Builder
+	big.WriteString(`<rss version="2.0"><channel><title>big</title>`)
+	for i := range 100000 {
+		fmt.Fprintf(&big, "<item><title>Item %d</title><guid>b%d</guid></item>", i, i)
+	}
+	big.WriteString(`</channel></rss>`)
+	bigFeed := big.String()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/good", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(good)) })
+	mux.HandleFunc("/endless", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<rss version="2.0"><channel><title>`))
+		chunk := []byte(strings.Repeat("a", 32<<10))
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	mux.HandleFunc("/drip", func(w http.ResponseWriter, r *http.Request) {
+		for r.Context().Err() == nil {
+			if _, err := w.Write([]byte("<")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+	mux.HandleFunc("/bomb", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		zero := make([]byte, 1<<20)
+		for range 64 { // 64 MiB of zeros in about 64 KiB
+			zw.Write(zero)
+		}
+		zw.Close()
+	})
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop2", http.StatusFound) })
+	mux.HandleFunc("/loop2", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
+	mux.HandleFunc("/500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "oops", http.StatusInternalServerError) })
+	mux.HandleFunc("/429", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "120")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	})
+	mux.HandleFunc("/html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<!doctype html><html><head><title>Front page</title></head><body>news</body></html>"))
+	})
+	mux.HandleFunc("/empty", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("/badutf8", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("<rss version=\"2.0\"><channel><title>t</title><item><title>Frozen \xff\xfe assets</title><guid>u1</guid></item></channel></rss>"))
+	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(bigFeed)) })
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestPollHostileServers(t *testing.T) {
+	srv := hostile(t)
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	m, err := match.Compile([]match.Topic{{ID: "fa", Query: `frozen assets`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Poller{Store: db, Matcher: m, Workers: 4, PerHost: 4, MaxAge: time.Hour, Now: time.Now,
+		Fetcher: feeds.NewFetcher(feeds.Options{Timeout: 2 * time.Second, MaxBytes: 16 << 20})}
+	cases := []struct {
+		path    string
+		status  Status
+		err     string // substring of the error
+		new     int
+		matches int
+	}{
+		{"/good", StatusOK, "", 1, 1},
+		{"/endless", StatusFailed, "response body too large", 0, 0},
+		{"/drip", StatusFailed, "Client.Timeout", 0, 0},
+		{"/bomb", StatusFailed, "response body too large", 0, 0},
+		{"/loop", StatusFailed, "redirects", 0, 0},
+		{"/500", StatusFailed, "HTTP 500", 0, 0},
+		{"/429", StatusFailed, "HTTP 429", 0, 0},
+		{"/html", StatusFailed, "parse feed", 0, 0},
+		{"/empty", StatusFailed, "parse feed", 0, 0},
+		{"/badutf8", StatusOK, "", 1, 1},
+		{"/big", StatusOK, "", 100000, 0},
+	}
+	var list []Feed
+	for _, c := range cases {
+		list = append(list, Feed{URL: srv.URL + c.path, Name: c.path})
+	}
+	rep := p.Poll(context.Background(), list, nil)
+	for i, c := range cases {
+		r := rep.Results[i]
+		if r.Status != c.status || r.New != c.new || r.Matches != c.matches {
+			t.Errorf("%s: %s, %d new, %d matches (%v); want %s, %d new, %d matches", c.path, r.Status, r.New, r.Matches, r.Err, c.status, c.new, c.matches)
+		}
+		if c.err != "" && (r.Err == nil || !strings.Contains(r.Err.Error(), c.err) || !strings.Contains(r.Err.Error(), srv.URL+c.path)) {
+			t.Errorf("%s: error %v, want one naming the feed and containing %q", c.path, r.Err, c.err)
+		}
+	}
+	if rep.StorageErr != nil {
+		t.Errorf("storage error: %v", rep.StorageErr)
+	}
+	ms, err := db.Matches(storage.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 2 {
+		t.Fatalf("%d matches stored, want 2 (the good feed and the one with invalid UTF-8)", len(ms))
+	}
+	for _, m := range ms {
+		if !utf8.ValidString(m.Article.Title) {
+			t.Errorf("stored title %q is not valid UTF-8", m.Article.Title)
+		}
+	}
+	st, _ := db.FeedState(srv.URL + "/500")
+	if st.Failures != 1 || !strings.Contains(st.LastError, "HTTP 500") {
+		t.Errorf("state of /500 = %+v", st)
+	}
+}
