@@ -77,7 +77,7 @@ const (
 	// StatusUnchanged: a 200 whose body is byte for byte the last one
 	// parsed; it is not parsed again. Totals count it as not modified.
 	StatusUnchanged Status = "unchanged"
-	StatusFailed      Status = "failed"
+	StatusFailed    Status = "failed"
 	// StatusCanceled: the cycle was stopped before the feed finished; nothing
 	// was recorded for it.
 	StatusCanceled Status = "canceled"
