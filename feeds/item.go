@@ -38,10 +38,21 @@ type Item struct {
 const maxFuture = 24 * time.Hour
 
 // CanonicalURL resolves ref against base and returns it in canonical form:
-// scheme and host in lower case, the default port and the fragment removed,
-// an empty path written as "/". It returns "" when ref is not an http or
-// https address.
+// scheme and host in lower case, the default port, the fragment and
+// tracking parameters (utm_*, fbclid, gclid and the like; see
+// isTrackingParam) removed, an empty path written as "/". The same story
+// linked from two feeds of one outlet then has one URL. It returns "" when
+// ref is not an http or https address, or is too malformed to have one
+// canonical form.
 func CanonicalURL(base *url.URL, ref string) string {
+	c := canonical(base, ref)
+	if c == "" || canonical(nil, c) != c {
+		return "" // e.g. "//::", whose form does not survive a round trip
+	}
+	return c
+}
+
+func canonical(base *url.URL, ref string) string {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return ""
@@ -58,6 +69,9 @@ func CanonicalURL(base *url.URL, ref string) string {
 		return ""
 	}
 	host := strings.ToLower(u.Hostname())
+	if host == "" {
+		return "" // "http://:" has a host part but no host
+	}
 	port := u.Port()
 	if port == "" || (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		u.Host = host
@@ -72,7 +86,48 @@ func CanonicalURL(base *url.URL, ref string) string {
 	if u.Path == "" {
 		u.Path = "/"
 	}
+	u.RawQuery = stripTracking(u.RawQuery)
+	u.ForceQuery = false // "a?" is "a"
 	return u.String()
+}
+
+// stripTracking removes tracking parameters from a raw query, keeping the
+// others as they were written, in their order.
+func stripTracking(raw string) string {
+	var kept []string
+	for _, part := range strings.Split(raw, "&") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(part, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if !isTrackingParam(strings.ToLower(name)) {
+			kept = append(kept, part)
+		}
+	}
+	return strings.Join(kept, "&")
+}
+
+// trackingParams are query parameters that say how a reader came, not what
+// they read: ad and newsletter click IDs and analytics campaign tags.
+var trackingParams = map[string]bool{
+	"fbclid": true, "gclid": true, "dclid": true, "gbraid": true, "wbraid": true, "msclkid": true,
+	"yclid": true, "igshid": true, "mc_cid": true, "mc_eid": true, "_hsenc": true, "_hsmi": true,
+	"mkt_tok": true, "traffic_source": true, "cmpid": true, "ocid": true, "ncid": true, "itid": true,
+	"xtor": true, "wt_mc": true, "wt_zmc": true, "ref_src": true, "smid": true,
+}
+
+// isTrackingParam reports whether a (lower-case) query parameter only
+// tracks the reader.
+func isTrackingParam(name string) bool {
+	for _, prefix := range []string{"utm_", "at_", "ns_", "pk_", "mtm_"} {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return trackingParams[name]
 }
 
 // itemKey chooses the identity of an item.

@@ -23,6 +23,7 @@ var (
 	bucketMeta     = []byte("meta")             // "schema" → version
 	bucketFeeds    = []byte("feeds")            // feed URL → FeedState (JSON)
 	bucketSeen     = []byte("seen")             // feed URL → { key hash → seenValue }
+	bucketLinks    = []byte("links")            // canonical article URL → article ID
 	bucketArticles = []byte("articles")         // article ID → Article (JSON)
 	bucketMatches  = []byte("matches")          // match ID → storedMatch (JSON)
 	bucketByTime   = []byte("matches_by_time")  // published | ^match ID → nil
@@ -60,7 +61,7 @@ func Open(path string, lockTimeout time.Duration) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketArticles, bucketMatches, bucketByTime, bucketByTopic} {
+		for _, name := range [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTime, bucketByTopic} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -24,6 +25,19 @@ type Article struct {
 	Text      string    `json:"text,omitempty"`
 	Published time.Time `json:"published"`
 	FirstSeen time.Time `json:"first_seen"`
+	// Updated is when a changed title or text was last taken in.
+	Updated time.Time `json:"updated,omitempty"`
+	// Topics are the topics the article has been flagged for.
+	Topics []string `json:"topics,omitempty"`
+	// Sources are the feeds that carried the article (by its canonical
+	// link), the first one first.
+	Sources []Source `json:"sources,omitempty"`
+}
+
+// Source is a feed that carried an article.
+type Source struct {
+	Feed     string `json:"feed"`
+	FeedName string `json:"feed_name,omitempty"`
 }
 
 // MaxTextBytes bounds the text kept per article.
@@ -47,11 +61,20 @@ type Snippet struct {
 	Marks [][2]int `json:"marks,omitempty"`
 }
 
-// NewItem is an item of a feed that the poller has not seen before.
+// NewItem is an item of a feed that the poller has not seen before, or
+// whose title or text changed since.
 type NewItem struct {
 	Key string
+	// Hash is a hash of the item's title and text, to notice changes.
+	Hash uint64
+	// Changed marks an item seen before whose Hash differs: its stored
+	// article, if any, takes the new title and text, and topics it had
+	// not matched before are flagged.
+	Changed bool
 	// Article is stored, and each of Hits flagged, only when Hits is not
-	// empty; otherwise the item is only recorded as seen.
+	// empty, or when an article with the same URL is already stored (from
+	// another feed), which then records this feed as a source; otherwise
+	// the item is only recorded as seen.
 	Article Article
 	Hits    []TopicHit
 }
@@ -78,16 +101,31 @@ type FeedUpdate struct {
 type SaveResult struct {
 	NewItems   int
 	NewMatches int
+	// Updated counts changed items taken in.
+	Updated int
 }
 
-// Unseen reports, for each key, whether the feed at url has never carried
-// an item with that key.
-func (db *DB) Unseen(url string, keys []string) ([]bool, error) {
-	out := make([]bool, len(keys))
+// Seen is what the database knows of an item of a feed.
+type Seen struct {
+	// Seen is false for an item the feed never carried.
+	Seen bool
+	// Hash is the item's content hash when last seen; 0 when unknown.
+	Hash uint64
+}
+
+// Seen reports, for each key, whether the feed at url carried an item
+// with that key before, and with what content hash.
+func (db *DB) Seen(url string, keys []string) ([]Seen, error) {
+	out := make([]Seen, len(keys))
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		seen := tx.Bucket(bucketSeen).Bucket([]byte(url))
+		if seen == nil {
+			return nil
+		}
 		for i, k := range keys {
-			out[i] = seen == nil || seen.Get(seenKey(k)) == nil
+			if v := seen.Get(seenKey(k)); v != nil {
+				out[i] = Seen{Seen: true, Hash: decodeSeen(v).hash}
+			}
 		}
 		return nil
 	})
@@ -95,6 +133,35 @@ func (db *DB) Unseen(url string, keys []string) ([]bool, error) {
 		return nil, fmt.Errorf("look up seen items of %s: %w", url, err)
 	}
 	return out, nil
+}
+
+// seenValue is the value of the seen bucket: article ID (0 when the item
+// matched nothing), first seen (unix ns), content hash; 24 bytes. Values
+// of 16 bytes have no hash.
+type seenValue struct {
+	article   uint64
+	firstSeen uint64
+	hash      uint64
+}
+
+func decodeSeen(v []byte) seenValue {
+	var sv seenValue
+	if len(v) >= 16 {
+		sv.article = binary.BigEndian.Uint64(v)
+		sv.firstSeen = binary.BigEndian.Uint64(v[8:])
+	}
+	if len(v) >= 24 {
+		sv.hash = binary.BigEndian.Uint64(v[16:])
+	}
+	return sv
+}
+
+func (sv seenValue) encode() []byte {
+	b := make([]byte, 24)
+	binary.BigEndian.PutUint64(b, sv.article)
+	binary.BigEndian.PutUint64(b[8:], sv.firstSeen)
+	binary.BigEndian.PutUint64(b[16:], sv.hash)
+	return b
 }
 
 // SaveFeed records one poll of a feed in a single transaction: the feed's
@@ -131,13 +198,8 @@ func (db *DB) SaveFeed(u FeedUpdate) (SaveResult, error) {
 				return err
 			}
 			for _, it := range sortedBySeenKey(u.Items) {
-				added, matches, err := putItem(tx, seen, u, it)
-				if err != nil {
+				if err := putItem(tx, seen, u, it, &res); err != nil {
 					return fmt.Errorf("item %s: %w", it.Key, err)
-				}
-				if added {
-					res.NewItems++
-					res.NewMatches += matches
 				}
 			}
 			st.ItemsSeen += res.NewItems
@@ -150,45 +212,123 @@ func (db *DB) SaveFeed(u FeedUpdate) (SaveResult, error) {
 	return res, nil
 }
 
-// putItem stores one new item; added is false when it was already seen.
-func putItem(tx *bolt.Tx, seen *bolt.Bucket, u FeedUpdate, it NewItem) (added bool, matches int, err error) {
+// putItem stores one new or changed item and counts it in res. An item
+// already seen with the same content is skipped, so that saving an update
+// twice changes nothing.
+func putItem(tx *bolt.Tx, seen *bolt.Bucket, u FeedUpdate, it NewItem, res *SaveResult) error {
 	sk := seenKey(it.Key)
-	if seen.Get(sk) != nil {
-		return false, 0, nil
+	old := seen.Get(sk)
+	sv := seenValue{firstSeen: uint64(u.Polled.UnixNano()), hash: it.Hash}
+	if old != nil {
+		prev := decodeSeen(old)
+		if !it.Changed || prev.hash == it.Hash {
+			return nil
+		}
+		sv.article, sv.firstSeen = prev.article, prev.firstSeen
 	}
-	var articleID uint64
-	if len(it.Hits) > 0 {
-		articles := tx.Bucket(bucketArticles)
-		if articleID, err = articles.NextSequence(); err != nil {
-			return false, 0, err
+	articles := tx.Bucket(bucketArticles)
+	var a Article
+	switch {
+	case sv.article != 0:
+		// A changed item whose article is stored: take the new text.
+		if err := getJSON(articles, u64(sv.article), &a); err != nil {
+			return err
 		}
-		a := it.Article
-		a.ID, a.Feed, a.Key = articleID, u.URL, it.Key
-		if a.FeedName == "" {
-			a.FeedName = u.FeedName
+		a.Title, a.Text, a.Updated = it.Article.Title, truncate(it.Article.Text, MaxTextBytes), u.Polled
+		if it.Article.URL != "" {
+			a.URL = it.Article.URL
 		}
-		if a.FirstSeen.IsZero() {
-			a.FirstSeen = u.Polled
+	default:
+		// Another feed may have brought the same story already.
+		if id := linkArticle(tx, it.Article.URL); id != 0 {
+			if err := getJSON(articles, u64(id), &a); err != nil {
+				return err
+			}
+			sv.article = id
+		} else if len(it.Hits) > 0 {
+			id, err := articles.NextSequence()
+			if err != nil {
+				return err
+			}
+			a = it.Article
+			a.ID, a.Feed, a.Key, a.FirstSeen = id, u.URL, it.Key, u.Polled
+			if a.FeedName == "" {
+				a.FeedName = u.FeedName
+			}
+			a.Text = truncate(a.Text, MaxTextBytes)
+			if err := putLink(tx, a.URL, id); err != nil {
+				return err
+			}
+			sv.article = id
 		}
-		a.Text = truncate(a.Text, MaxTextBytes)
+	}
+	if sv.article != 0 {
+		a.Sources = addSource(a.Sources, Source{Feed: u.URL, FeedName: u.FeedName}, a)
+		for _, h := range it.Hits {
+			if slices.Contains(a.Topics, h.Topic) {
+				continue // flagged before, by this feed or another
+			}
+			if err := putMatch(tx, a, h, u.Polled); err != nil {
+				return err
+			}
+			a.Topics = append(a.Topics, h.Topic)
+			res.NewMatches++
+		}
 		v, err := json.Marshal(a)
 		if err != nil {
-			return false, 0, err
+			return err
 		}
-		if err := articles.Put(u64(articleID), v); err != nil {
-			return false, 0, err
-		}
-		for _, h := range it.Hits {
-			if err := putMatch(tx, a, h, u.Polled); err != nil {
-				return false, 0, err
-			}
-			matches++
+		if err := articles.Put(u64(a.ID), v); err != nil {
+			return err
 		}
 	}
-	sv := make([]byte, 16)
-	copy(sv, u64(articleID))
-	copy(sv[8:], u64(uint64(u.Polled.UnixNano())))
-	return true, matches, seen.Put(sk, sv)
+	if old == nil {
+		res.NewItems++
+	} else {
+		res.Updated++
+	}
+	return seen.Put(sk, sv.encode())
+}
+
+// addSource records that a feed carried the article, once per feed; the
+// article's own feed comes first.
+func addSource(sources []Source, s Source, a Article) []Source {
+	if len(sources) == 0 && a.Feed != "" {
+		sources = []Source{{Feed: a.Feed, FeedName: a.FeedName}}
+	}
+	for _, have := range sources {
+		if have.Feed == s.Feed {
+			return sources
+		}
+	}
+	return append(sources, s)
+}
+
+// linkArticle returns the ID of the stored article with this canonical
+// link, or 0.
+func linkArticle(tx *bolt.Tx, link string) uint64 {
+	if link == "" {
+		return 0
+	}
+	if v := tx.Bucket(bucketLinks).Get([]byte(link)); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+func putLink(tx *bolt.Tx, link string, id uint64) error {
+	if link == "" {
+		return nil
+	}
+	return tx.Bucket(bucketLinks).Put([]byte(link), u64(id))
+}
+
+func getJSON(b *bolt.Bucket, key []byte, v any) error {
+	raw := b.Get(key)
+	if raw == nil {
+		return fmt.Errorf("record %x is missing", key)
+	}
+	return json.Unmarshal(raw, v)
 }
 
 // sortedBySeenKey returns the items in the order of their seen keys:

@@ -26,7 +26,7 @@ func openTemp(t *testing.T) (*DB, string) {
 
 // item builds a new item published at t0 plus hours, matching topics.
 func item(key string, hours int, topics ...string) NewItem {
-	it := NewItem{Key: key, Article: Article{Title: "title " + key, URL: "https://example.org/" + key, Text: "text of " + key, Published: t0.Add(time.Duration(hours) * time.Hour)}}
+	it := NewItem{Key: key, Hash: 11, Article: Article{Title: "title " + key, URL: "https://example.org/" + key, Text: "text of " + key, Published: t0.Add(time.Duration(hours) * time.Hour)}}
 	for _, tp := range topics {
 		it.Hits = append(it.Hits, TopicHit{Topic: tp, Score: 4, Terms: []string{"term-" + tp},
 			Snippet: Snippet{Text: "about term-" + tp, Marks: [][2]int{{6, 11 + len(tp)}}}})
@@ -116,15 +116,15 @@ func TestSaveFeedIsIdempotent(t *testing.T) {
 	if ms, _ := db.Matches(Query{}); len(ms) != 1 {
 		t.Errorf("%d matches after saving twice, want 1", len(ms))
 	}
-	unseen, err := db.Unseen("https://a.example/feed", []string{"a1", "a2", "a3"})
+	seen, err := db.Seen("https://a.example/feed", []string{"a1", "a2", "a3"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []bool{false, false, true}; !reflect.DeepEqual(unseen, want) {
-		t.Errorf("Unseen = %v, want %v", unseen, want)
+	if want := []Seen{{true, 11}, {true, 11}, {false, 0}}; !reflect.DeepEqual(seen, want) {
+		t.Errorf("Seen = %v, want %v", seen, want)
 	}
 	// Seen keys belong to a feed: another feed's item with the same key is new.
-	if unseen, _ := db.Unseen("https://b.example/feed", []string{"a1"}); !unseen[0] {
+	if seen, _ := db.Seen("https://b.example/feed", []string{"a1"}); seen[0].Seen {
 		t.Error("a key seen in feed a is reported seen in feed b")
 	}
 }
@@ -237,5 +237,58 @@ func TestTimeKeyOrder(t *testing.T) {
 		if string(a) >= string(b) {
 			t.Errorf("timeKey(%v) >= timeKey(%v)", times[i-1], times[i])
 		}
+	}
+}
+
+// The same story in two feeds is stored and flagged once, with both
+// sources; a rewritten headline updates the article and flags the topics
+// it newly matches; saving the same update again changes nothing.
+func TestSaveFeedLinksAndUpdates(t *testing.T) {
+	db, _ := openTemp(t)
+	a1 := item("story", 1, "ceasefire")
+	if res, err := db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", FeedName: "A", Polled: t0, Items: []NewItem{a1}}); err != nil || res != (SaveResult{NewItems: 1, NewMatches: 1}) {
+		t.Fatalf("feed a: %+v, %v", res, err)
+	}
+	// Feed b carries the same link (under another key), matching one more
+	// topic; a third feed carries it without matching anything.
+	b1 := item("other-key", 1, "ceasefire", "sanctions")
+	b1.Article.URL = a1.Article.URL
+	if res, err := db.SaveFeed(FeedUpdate{URL: "https://b.example/feed", FeedName: "B", Polled: t0, Items: []NewItem{b1}}); err != nil || res != (SaveResult{NewItems: 1, NewMatches: 1}) {
+		t.Fatalf("feed b: %+v, %v; want 1 new item and only the new topic flagged", res, err)
+	}
+	c1 := item("third", 1)
+	c1.Article.URL = a1.Article.URL
+	if _, err := db.SaveFeed(FeedUpdate{URL: "https://c.example/feed", FeedName: "C", Polled: t0, Items: []NewItem{c1}}); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := db.Matches(Query{})
+	if len(ms) != 2 {
+		t.Fatalf("%d matches, want 2 (one per topic, one article)", len(ms))
+	}
+	a := ms[0].Article
+	want := []Source{{"https://a.example/feed", "A"}, {"https://b.example/feed", "B"}, {"https://c.example/feed", "C"}}
+	if !reflect.DeepEqual(a.Sources, want) || ms[0].Article.ID != ms[1].Article.ID {
+		t.Errorf("article sources = %+v, want %+v, both matches on one article", a.Sources, want)
+	}
+
+	// A rewritten headline in feed a: the article takes it, and the topic
+	// it newly matches is flagged.
+	changed := item("story", 1, "ceasefire", "nuclear")
+	changed.Hash, changed.Changed = 12, true
+	changed.Article.Title = "rewritten"
+	res, err := db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: t0.Add(time.Hour), Items: []NewItem{changed}})
+	if err != nil || res != (SaveResult{Updated: 1, NewMatches: 1}) {
+		t.Fatalf("update: %+v, %v", res, err)
+	}
+	res, err = db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: t0.Add(time.Hour), Items: []NewItem{changed}})
+	if err != nil || res != (SaveResult{}) {
+		t.Errorf("the same update again: %+v, %v; want nothing", res, err)
+	}
+	ms, _ = db.Matches(Query{Topic: "nuclear"})
+	if len(ms) != 1 || ms[0].Article.Title != "rewritten" || !ms[0].Article.Updated.Equal(t0.Add(time.Hour)) {
+		t.Errorf("after the update: %+v", ms)
+	}
+	if seen, _ := db.Seen("https://a.example/feed", []string{"story"}); seen[0].Hash != 12 {
+		t.Errorf("seen hash = %d, want 12", seen[0].Hash)
 	}
 }

@@ -94,6 +94,7 @@ type matchJSON struct {
 	Score     int       `json:"score"`
 	Snippet   string    `json:"snippet"`
 	Marks     [][2]int  `json:"snippet_marks"`
+	Sources   []string  `json:"sources"`
 	MatchID   uint64    `json:"match_id"`
 	ArticleID uint64    `json:"article_id"`
 }
@@ -103,10 +104,17 @@ func newMatchJSON(m storage.Match) matchJSON {
 	if terms == nil {
 		terms = []string{}
 	}
+	sources := []string{m.Article.Feed}
+	if len(m.Article.Sources) > 0 {
+		sources = sources[:0]
+		for _, s := range m.Article.Sources {
+			sources = append(sources, s.Feed)
+		}
+	}
 	return matchJSON{
 		Topic: m.Topic, Title: m.Article.Title, URL: m.Article.URL, Feed: m.Article.Feed,
 		FeedName: m.Article.FeedName, Published: m.Article.Published, MatchedAt: m.MatchedAt,
-		Terms: terms, Score: m.Score, Snippet: m.Snippet.Text, Marks: m.Snippet.Marks,
+		Terms: terms, Score: m.Score, Snippet: m.Snippet.Text, Marks: m.Snippet.Marks, Sources: sources,
 		MatchID: m.ID, ArticleID: m.Article.ID,
 	}
 }

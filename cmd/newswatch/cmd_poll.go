@@ -40,7 +40,11 @@ func printResult(w io.Writer, r poller.Result) {
 	}
 	switch r.Status {
 	case poller.StatusOK:
-		fmt.Fprintf(w, "%-12s %-32s %4d items %4d new %4d %s\n", r.Status, trimTo(name, 32), r.Items, r.New, r.Matches, plural(r.Matches, "match", "matches"))
+		updated := ""
+		if r.Updated > 0 {
+			updated = fmt.Sprintf(" (%d updated)", r.Updated)
+		}
+		fmt.Fprintf(w, "%-12s %-32s %4d items %4d new %4d %s%s\n", r.Status, trimTo(name, 32), r.Items, r.New, r.Matches, plural(r.Matches, "match", "matches"), updated)
 	case poller.StatusNotModified, poller.StatusUnchanged:
 		fmt.Fprintf(w, "%-12s %s\n", r.Status, trimTo(name, 32))
 	default:
@@ -54,8 +58,12 @@ func printTotals(w io.Writer, rep *poller.Report) {
 	if t.Canceled > 0 {
 		parts = append(parts, fmt.Sprintf("%d canceled", t.Canceled))
 	}
-	fmt.Fprintf(w, "total: %d feeds (%s); %d new items, %d new %s in %s\n",
-		t.Feeds, strings.Join(parts, ", "), t.New, t.Matches, plural(t.Matches, "match", "matches"),
+	updated := ""
+	if t.Updated > 0 {
+		updated = fmt.Sprintf("%d updated, ", t.Updated)
+	}
+	fmt.Fprintf(w, "total: %d feeds (%s); %d new items, %s%d new %s in %s\n",
+		t.Feeds, strings.Join(parts, ", "), t.New, updated, t.Matches, plural(t.Matches, "match", "matches"),
 		rep.Finished.Sub(rep.Started).Round(1e6))
 }
 

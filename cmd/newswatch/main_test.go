@@ -113,7 +113,7 @@ func writeConfig(t *testing.T, feeds []config.Feed, poll map[string]any) string 
 	return path
 }
 
-var totalLine = regexp.MustCompile(`(?m)^total: (\d+) feeds \((\d+) ok, (\d+) not modified, (\d+) failed\); (\d+) new items, (\d+) new match(?:es)? in `)
+var totalLine = regexp.MustCompile(`(?m)^total: (\d+) feeds \((\d+) ok, (\d+) not modified, (\d+) failed\); (\d+) new items, (?:\d+ updated, )?(\d+) new match(?:es)? in `)
 
 // The issue's "done when": poll a loopback server of the news-2025 items,
 // then list the matches as JSON with every field.

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -25,8 +26,9 @@ type Store interface {
 	// FeedState returns the feed's validators and counters; a feed never
 	// polled has a zero state.
 	FeedState(url string) (storage.FeedState, error)
-	// Unseen reports for each key whether the feed never carried it.
-	Unseen(url string, keys []string) ([]bool, error)
+	// Seen reports for each key whether the feed carried it before, and
+	// the hash of its content then.
+	Seen(url string, keys []string) ([]storage.Seen, error)
 	// SaveFeed records one poll of one feed atomically and ignores items
 	// already seen.
 	SaveFeed(u storage.FeedUpdate) (storage.SaveResult, error)
@@ -90,9 +92,10 @@ type Result struct {
 	// Err says why the feed failed: fetch, parse or storage.
 	Err error
 	// Items is how many items the feed carried; New how many of them were
-	// new; Matches how many topic matches those new items made.
-	Items, New, Matches int
-	Elapsed             time.Duration
+	// new; Updated how many had a changed title or text; Matches how many
+	// topics those new and changed items were newly flagged for.
+	Items, New, Updated, Matches int
+	Elapsed                      time.Duration
 }
 
 // Report is the outcome of one cycle.
@@ -107,7 +110,7 @@ type Report struct {
 // Totals sums a report.
 type Totals struct {
 	Feeds, OK, NotModified, Failed, Canceled int
-	Items, New, Matches                      int
+	Items, New, Updated, Matches             int
 }
 
 // Totals sums the report's results.
@@ -126,6 +129,7 @@ func (r *Report) Totals() Totals {
 		}
 		t.Items += res.Items
 		t.New += res.New
+		t.Updated += res.Updated
 		t.Matches += res.Matches
 	}
 	return t
@@ -320,17 +324,17 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 	if err != nil {
 		return Result{Status: StatusFailed, Err: errStorage{err}}
 	}
-	return Result{Status: StatusOK, Items: len(parsed.Items), New: saved.NewItems, Matches: saved.NewMatches}
+	return Result{Status: StatusOK, Items: len(parsed.Items), New: saved.NewItems, Updated: saved.Updated, Matches: saved.NewMatches}
 }
 
-// newItems keeps the items the feed has not carried before and matches
-// those recent enough to flag.
+// newItems keeps the items the feed has not carried before, and those whose
+// title or text changed since, and matches those recent enough to flag.
 func (p *Poller) newItems(f Feed, items []feeds.Item, now time.Time) ([]storage.NewItem, error) {
 	keys := make([]string, len(items))
 	for i, it := range items {
 		keys[i] = it.Key
 	}
-	unseen, err := p.Store.Unseen(f.URL, keys)
+	seen, err := p.Store.Seen(f.URL, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -338,25 +342,39 @@ func (p *Poller) newItems(f Feed, items []feeds.Item, now time.Time) ([]storage.
 	var out []storage.NewItem
 	inBatch := make(map[string]bool, len(items))
 	for i, it := range items {
-		if !unseen[i] || inBatch[it.Key] {
+		if inBatch[it.Key] {
 			continue // a feed may repeat an item; the first copy wins
 		}
 		inBatch[it.Key] = true
-		ni := storage.NewItem{Key: it.Key}
+		hash := contentHash(it)
+		changed := seen[i].Seen && seen[i].Hash != 0 && seen[i].Hash != hash
+		if seen[i].Seen && !changed {
+			continue
+		}
+		ni := storage.NewItem{Key: it.Key, Hash: hash, Changed: changed, Article: storage.Article{
+			FeedName: f.Name, Title: it.Title, URL: it.URL, Text: it.Text,
+			Published: it.Published, FirstSeen: now,
+		}}
 		if p.MaxAge <= 0 || !it.Published.Before(cutoff) {
 			for _, h := range p.Matcher.Match(match.Document{Title: it.Title, Text: it.Text}) {
 				ni.Hits = append(ni.Hits, topicHit(h))
-			}
-			if len(ni.Hits) > 0 {
-				ni.Article = storage.Article{
-					FeedName: f.Name, Title: it.Title, URL: it.URL, Text: it.Text,
-					Published: it.Published, FirstSeen: now,
-				}
 			}
 		}
 		out = append(out, ni)
 	}
 	return out, nil
+}
+
+// contentHash identifies what an item says: its title and text.
+func contentHash(it feeds.Item) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(it.Title))
+	h.Write([]byte{0})
+	h.Write([]byte(it.Text))
+	if v := h.Sum64(); v != 0 {
+		return v
+	}
+	return 1 // 0 means "unknown"
 }
 
 // topicHit converts a matcher's hit for storage.

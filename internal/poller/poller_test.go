@@ -426,3 +426,59 @@ func TestByHostRoundRobin(t *testing.T) {
 		t.Errorf("order = %v, want %v", got, want)
 	}
 }
+
+// The same story in two feeds of one outlet (other GUIDs, links that differ
+// only in tracking parameters) is stored and flagged once with both
+// sources; a rewritten headline is taken in and flags the topic it newly
+// matches; an unchanged re-publication adds nothing.
+func TestPollSameStoryAndRewrites(t *testing.T) {
+	var mu sync.Mutex
+	feedA := `<rss version="2.0"><channel><title>A</title>
+<item><title>EU debates frozen assets</title><link>https://news.example/story?utm_source=rss</link><guid>a-1</guid></item></channel></rss>`
+	feedB := `<rss version="2.0"><channel><title>B</title>
+<item><title>EU debates frozen assets</title><link>https://news.example/story?fbclid=x#top</link><guid>b-77</guid></item></channel></rss>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.URL.Path == "/a" {
+			w.Write([]byte(feedA))
+		} else {
+			w.Write([]byte(feedB))
+		}
+	}))
+	defer srv.Close()
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	p := newPoller(t, db, time.Now(), 24*time.Hour,
+		match.Topic{ID: "frozen", Query: `"frozen assets"`},
+		match.Topic{ID: "euroclear", Query: `Euroclear`})
+	list := []Feed{{URL: srv.URL + "/a", Name: "A"}, {URL: srv.URL + "/b", Name: "B"}}
+
+	tot := p.Poll(context.Background(), list, nil).Totals()
+	if tot.New != 2 || tot.Matches != 1 {
+		t.Errorf("first poll = %+v, want 2 new items and 1 match", tot)
+	}
+	ms, _ := db.Matches(storage.Query{})
+	if len(ms) != 1 || len(ms[0].Article.Sources) != 2 || ms[0].Article.URL != "https://news.example/story" {
+		t.Fatalf("stored %+v, want one match on https://news.example/story with two sources", ms)
+	}
+
+	// Feed A rewrites its headline; feed B re-publishes unchanged.
+	mu.Lock()
+	feedA = strings.Replace(feedA, "EU debates frozen assets", "EU to use frozen assets held at Euroclear", 1)
+	mu.Unlock()
+	rep := p.Poll(context.Background(), list, nil)
+	if tot := rep.Totals(); tot.New != 0 || tot.Updated != 1 || tot.Matches != 1 {
+		t.Errorf("second poll = %+v, want 1 updated item and 1 new match (euroclear)", tot)
+	}
+	ms, _ = db.Matches(storage.Query{Topic: "euroclear"})
+	if len(ms) != 1 || ms[0].Article.Title != "EU to use frozen assets held at Euroclear" {
+		t.Errorf("euroclear matches = %+v", ms)
+	}
+	if all, _ := db.Matches(storage.Query{}); len(all) != 2 {
+		t.Errorf("%d matches in all, want 2: the rewrite must not flag frozen again", len(all))
+	}
+	if tot := p.Poll(context.Background(), list, nil).Totals(); tot.New != 0 || tot.Updated != 0 || tot.Matches != 0 {
+		t.Errorf("third poll = %+v, want nothing", tot)
+	}
+}
