@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -85,6 +87,9 @@ type Response struct {
 	Body         []byte
 	ETag         string
 	LastModified string
+	// MaxAge is the Cache-Control max-age the server set, 0 for none: a
+	// hint not to come back sooner.
+	MaxAge time.Duration
 }
 
 // ErrTooLarge is wrapped by Fetch when a body exceeds Options.MaxBytes.
@@ -94,6 +99,9 @@ var ErrTooLarge = errors.New("response body too large")
 type StatusError struct {
 	Code   int
 	Status string
+	// RetryAfter is how long the server asked to wait (Retry-After on 429
+	// and 503), 0 when it did not say.
+	RetryAfter time.Duration
 }
 
 // Error returns the status line, such as "HTTP 404 Not Found".
@@ -125,11 +133,15 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 	defer resp.Body.Close()
 	switch resp.StatusCode {
 	case http.StatusNotModified:
-		return &Response{NotModified: true, ETag: r.ETag, LastModified: r.LastModified}, nil
+		return &Response{NotModified: true, ETag: r.ETag, LastModified: r.LastModified, MaxAge: maxAge(resp.Header)}, nil
 	case http.StatusOK:
 	default:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, fmt.Errorf("fetch %s: %w", r.URL, &StatusError{Code: resp.StatusCode, Status: resp.Status})
+		se := &StatusError{Code: resp.StatusCode, Status: resp.Status}
+		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+			se.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		}
+		return nil, fmt.Errorf("fetch %s: %w", r.URL, se)
 	}
 	// The transport has already undone gzip, so the cap counts decoded bytes.
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBytes+1))
@@ -139,5 +151,32 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 	if int64(len(body)) > f.maxBytes {
 		return nil, fmt.Errorf("fetch %s: %w (over %d bytes)", r.URL, ErrTooLarge, f.maxBytes)
 	}
-	return &Response{Body: body, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}, nil
+	return &Response{Body: body, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), MaxAge: maxAge(resp.Header)}, nil
+}
+
+// maxAge reads Cache-Control: max-age=N.
+func maxAge(h http.Header) time.Duration {
+	for _, part := range strings.Split(h.Get("Cache-Control"), ",") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(strings.ToLower(part)), "max-age="); ok {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				return time.Duration(n) * time.Second
+			}
+		}
+	}
+	return 0
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return max(0, time.Duration(n)*time.Second)
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }

@@ -157,3 +157,20 @@ func TestFetchErrors(t *testing.T) {
 		t.Errorf("canceled context: error = %v, want context.Canceled", err)
 	}
 }
+
+func TestCacheHints(t *testing.T) {
+	now := time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Duration{"120": 2 * time.Minute, "": 0, "soon": 0, "-5": 0,
+		"Tue, 04 Mar 2025 13:00:00 GMT": time.Hour, "Tue, 04 Mar 2025 11:00:00 GMT": 0} {
+		if got := retryAfter(in, now); got != want {
+			t.Errorf("retryAfter(%q) = %v, want %v", in, got, want)
+		}
+	}
+	for in, want := range map[string]time.Duration{"max-age=300": 5 * time.Minute, "public, Max-Age=60, must-revalidate": time.Minute, "no-cache": 0, "max-age=0": 0} {
+		h := http.Header{}
+		h.Set("Cache-Control", in)
+		if got := maxAge(h); got != want {
+			t.Errorf("maxAge(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -12,7 +12,10 @@ import (
 type Feed struct {
 	Title string
 	// Type is the format gofeed detected: "rss", "atom" or "json".
-	Type  string
+	Type string
+	// TTL is how long an RSS feed says it may be cached (<ttl>), 0 if it
+	// does not say.
+	TTL   time.Duration
 	Items []Item
 }
 

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/rss"
 )
 
 // Parse parses an RSS, Atom or JSON feed and normalises its items.
@@ -18,6 +20,7 @@ import (
 // and are dropped.
 func Parse(body []byte, feedURL string, now time.Time) (*Feed, error) {
 	p := gofeed.NewParser()
+	p.KeepOriginalFeed = true // for RSS <ttl>
 	gf, err := p.Parse(bytes.NewReader(validUTF8(body)))
 	if err != nil {
 		return nil, fmt.Errorf("parse feed: %w", err)
@@ -36,6 +39,11 @@ func Parse(body []byte, feedURL string, now time.Time) (*Feed, error) {
 		}
 	}
 	f := &Feed{Title: PlainText(gf.Title), Type: gf.FeedType, Items: make([]Item, 0, len(gf.Items))}
+	if rf, ok := gf.OriginalFeed().(*rss.Feed); ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(rf.TTL)); err == nil && n > 0 {
+			f.TTL = time.Duration(n) * time.Minute
+		}
+	}
 	for _, gi := range gf.Items {
 		if gi == nil {
 			continue

@@ -24,8 +24,14 @@ type FeedState struct {
 	LastSuccess time.Time `json:"last_success"`
 	// LastError is the error of the last poll, "" when it succeeded.
 	LastError string `json:"last_error,omitempty"`
-	// Failures counts consecutive failed polls.
-	Failures int `json:"failures"`
+	// Failures counts consecutive failed polls; FailingSince is when the
+	// first of them happened.
+	Failures     int       `json:"failures"`
+	FailingSince time.Time `json:"failing_since,omitempty"`
+	// NextPoll is when the feed is due again, and Interval the polling
+	// interval it was computed from (before any back-off).
+	NextPoll time.Time     `json:"next_poll,omitempty"`
+	Interval time.Duration `json:"interval,omitempty"`
 	// ItemsSeen counts the distinct items ever read from the feed.
 	ItemsSeen int `json:"items_seen"`
 }

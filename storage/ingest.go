@@ -94,6 +94,9 @@ type FeedUpdate struct {
 	LastModified string
 	// BodyHash, when not empty, replaces the stored hash of the body.
 	BodyHash string
+	// NextPoll and Interval, when not zero, replace the feed's schedule.
+	NextPoll time.Time
+	Interval time.Duration
 	Items    []NewItem
 }
 
@@ -180,12 +183,21 @@ func (db *DB) SaveFeed(u FeedUpdate) (SaveResult, error) {
 			return err
 		}
 		st.LastPoll = u.Polled
+		if !u.NextPoll.IsZero() {
+			st.NextPoll = u.NextPoll
+		}
+		if u.Interval > 0 {
+			st.Interval = u.Interval
+		}
 		if u.Err != "" {
+			if st.Failures == 0 {
+				st.FailingSince = u.Polled
+			}
 			st.LastError = u.Err
 			st.Failures++
 			return putFeedState(tx, st)
 		}
-		st.LastSuccess, st.LastError, st.Failures = u.Polled, "", 0
+		st.LastSuccess, st.LastError, st.Failures, st.FailingSince = u.Polled, "", 0, time.Time{}
 		if !u.NotModified {
 			st.ETag, st.LastModified = u.ETag, u.LastModified
 		}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"newswatch/feeds"
 	"newswatch/internal/config"
 	"newswatch/internal/poller"
@@ -74,9 +76,14 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 		Matcher: matcher,
 		Workers: cfg.Poll.Workers,
 		PerHost: cfg.Poll.PerHost,
-		MaxAge:  time.Duration(cfg.Poll.MaxAge),
-		Now:     func() time.Time { return m.Now() },
-		Log:     log,
+		Schedule: poller.Schedule{
+			Min:          time.Duration(cfg.Poll.MinInterval),
+			Max:          time.Duration(cfg.Poll.MaxInterval),
+			FailingAfter: time.Duration(cfg.Poll.FailingAfter),
+		},
+		MaxAge: time.Duration(cfg.Poll.MaxAge),
+		Now:    func() time.Time { return m.Now() },
+		Log:    log,
 	}
 	return m, exitOK
 }
@@ -85,7 +92,10 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 func (m *Main) Feeds() []poller.Feed {
 	out := make([]poller.Feed, len(m.Config.Feeds))
 	for i, f := range m.Config.Feeds {
-		out[i] = poller.Feed{URL: f.URL, Name: f.Name}
+		out[i] = poller.Feed{URL: f.URL, Name: f.Name, Every: time.Duration(f.Every)}
+		if f.Schedule != "" {
+			out[i].Cron, _ = cron.ParseStandard(f.Schedule) // validated by config.Load
+		}
 	}
 	return out
 }

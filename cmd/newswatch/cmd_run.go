@@ -34,8 +34,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// Run polls every feed at once and then on the configured schedule, until
-// ctx ends. Then it takes no new work, gives a poll in flight
+// Run polls the feeds that are due at once and then whenever the configured
+// schedule wakes it (each feed has its own next poll time, see
+// poller.Schedule), until ctx ends. Then it takes no new work, gives a poll in flight
 // ShutdownGrace to finish, abandons it after that (every feed's results are
 // written atomically, so an abandoned feed leaves nothing half-written), and
 // returns. The caller closes the database.
@@ -86,11 +87,21 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// pollOnce runs one cycle and logs its totals.
+// pollOnce polls the feeds that are due and logs the totals.
 func (m *Main) pollOnce(ctx context.Context) {
-	rep := m.Poller.Poll(ctx, m.Feeds(), nil)
+	all := m.Feeds()
+	due, err := m.Poller.Due(all, m.Now())
+	if err != nil {
+		m.Log.Error("poll cycle: cannot read feed schedules", "err", err)
+		return
+	}
+	if len(due) == 0 {
+		m.Log.Debug("poll cycle: no feed is due", "feeds", len(all))
+		return
+	}
+	rep := m.Poller.Poll(ctx, due, nil)
 	t := rep.Totals()
-	attrs := []any{"feeds", t.Feeds, "ok", t.OK, "not_modified", t.NotModified, "failed", t.Failed,
+	attrs := []any{"feeds", t.Feeds, "of", len(all), "ok", t.OK, "not_modified", t.NotModified, "failed", t.Failed,
 		"new_items", t.New, "new_matches", t.Matches, "elapsed", rep.Finished.Sub(rep.Started).Round(time.Millisecond)}
 	if t.Canceled > 0 {
 		attrs = append(attrs, "canceled", t.Canceled)

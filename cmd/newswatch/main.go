@@ -23,6 +23,7 @@ Commands:
   matches   list stored matches, newest first
   check     validate the config, test the topics' examples, print what it would use
   explain   show how a topic's query decides on a text, a file or a URL
+  feeds     feeds list: each feed's health and next poll
 
 Every command takes:
   -config PATH   configuration file (default "config.yaml")
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(ctx, rest, stdout, stderr)
 	case "explain":
 		return cmdExplain(ctx, rest, stdout, stderr)
+	case "feeds":
+		return cmdFeeds(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -394,7 +394,11 @@ func (d *daemon) stop(t *testing.T) int {
 // that a second process fails fast, and stops cleanly on SIGTERM.
 func TestRunDaemon(t *testing.T) {
 	_, feeds := newsServer(t)
-	cfg := writeConfig(t, feeds[:2], map[string]any{"max_age": "1000d", "schedule": "@every 1s"})
+	feeds = feeds[:2]
+	for i := range feeds {
+		feeds[i].Schedule = "@every 1s" // due again at every wake
+	}
+	cfg := writeConfig(t, feeds, map[string]any{"max_age": "1000d", "schedule": "@every 1s"})
 	db := filepath.Join(t.TempDir(), "nw.db")
 	d := startDaemon(t, "-config", cfg, "-db", db)
 	d.waitFor(t, "poll cycle done", 2) // the start-up poll and a scheduled one
@@ -526,5 +530,46 @@ func TestExplain(t *testing.T) {
 	}
 	if r := newswatch(t, "explain", "-config", cfg, "-text", "x", "-file", "y"); r.code != 2 {
 		t.Errorf("two inputs: exit %d", r.code)
+	}
+}
+
+func TestFeedsList(t *testing.T) {
+	srv, feeds := newsServer(t)
+	feeds = append(feeds[:2], config.Feed{URL: srv.URL + "/missing.xml", Name: "missing"})
+	cfg := writeConfig(t, feeds, map[string]any{"max_age": "1000d"})
+	db := filepath.Join(t.TempDir(), "nw.db")
+	if r := newswatch(t, "poll", "-config", cfg, "-db", db); r.code != 0 {
+		t.Fatalf("poll: %d %s", r.code, r.stderr)
+	}
+	r := newswatch(t, "feeds", "list", "-config", cfg, "-db", db, "-json")
+	if r.code != 0 {
+		t.Fatalf("feeds list: %d %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want 3:\n%s", len(lines), r.stdout)
+	}
+	var rows []map[string]any
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, m)
+	}
+	if rows[0]["name"] != "missing" || rows[0]["status"] != "failed" || !strings.Contains(rows[0]["last_error"].(string), "HTTP 404") {
+		t.Errorf("first row = %v, want the failed feed with its error", rows[0])
+	}
+	for _, row := range rows[1:] {
+		if row["status"] != "ok" || row["items_seen"].(float64) == 0 || row["next_poll"] == nil {
+			t.Errorf("row = %v, want ok with items and a next poll", row)
+		}
+	}
+	r = newswatch(t, "feeds", "list", "-config", cfg, "-db", db)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "STATUS") || !strings.Contains(r.stdout, "never") {
+		t.Errorf("feeds list table:\n%s", r.stdout)
+	}
+	if r := newswatch(t, "feeds", "frob"); r.code != 2 {
+		t.Errorf("feeds frob exited %d, want 2", r.code)
 	}
 }

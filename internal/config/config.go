@@ -34,6 +34,10 @@ const (
 	DefaultTimeout  = Duration(30 * time.Second)
 	DefaultMaxSize  = ByteSize(10 << 20)
 	DefaultDBPath   = "newswatch.db"
+
+	DefaultMinInterval  = Duration(5 * time.Minute)
+	DefaultMaxInterval  = Duration(6 * time.Hour)
+	DefaultFailingAfter = Duration(24 * time.Hour)
 )
 
 // Config is a loaded configuration.
@@ -52,6 +56,10 @@ type Feed struct {
 	URL  string   `yaml:"url"`
 	Name string   `yaml:"name"` // defaults to the URL's host
 	Tags []string `yaml:"tags"`
+	// Every fixes the feed's polling interval instead of adapting it.
+	Every Duration `yaml:"every,omitempty"`
+	// Schedule gives the feed its own cron spec instead.
+	Schedule string `yaml:"schedule,omitempty"`
 }
 
 // Topic is one subject to flag articles for.
@@ -106,6 +114,12 @@ type Poll struct {
 	MaxSize ByteSize `yaml:"max_size"`
 	// UserAgent replaces newswatch's User-Agent header when set.
 	UserAgent string `yaml:"user_agent"`
+	// MinInterval and MaxInterval bound each feed's adaptive interval.
+	MinInterval Duration `yaml:"min_interval"`
+	MaxInterval Duration `yaml:"max_interval"`
+	// FailingAfter is how long a feed may fail before it is marked failing
+	// and retried only every MaxInterval.
+	FailingAfter Duration `yaml:"failing_after"`
 }
 
 // Storage says where the database lives.
@@ -250,6 +264,17 @@ func (v *validator) check(c *Config) {
 		if f.Name == "" {
 			f.Name = u.Hostname()
 		}
+		if f.Every != 0 && f.Schedule != "" {
+			v.errorf(find(n, "every"), "feeds[%d]: give every or schedule, not both", i)
+		}
+		if f.Every < 0 || f.Every > 0 && f.Every < Duration(time.Minute) {
+			v.errorf(find(n, "every"), "feeds[%d]: every must be at least 1m", i)
+		}
+		if f.Schedule != "" {
+			if _, err := cron.ParseStandard(f.Schedule); err != nil {
+				v.errorf(find(n, "schedule"), "feeds[%d]: schedule %q is not a valid cron spec: %v", i, f.Schedule, err)
+			}
+		}
 		for j, t := range f.Tags {
 			if t == "" {
 				v.errorf(find(n, "tags", j), "feeds[%d]: tags[%d] is empty", i, j)
@@ -326,6 +351,21 @@ func (v *validator) check(c *Config) {
 		p.MaxSize = DefaultMaxSize
 	} else if p.MaxSize < 1024 {
 		v.errorf(find(pn, "max_size"), "poll.max_size must be at least 1KB")
+	}
+
+	for _, d := range []struct {
+		key string
+		val *Duration
+		def Duration
+	}{{"min_interval", &p.MinInterval, DefaultMinInterval}, {"max_interval", &p.MaxInterval, DefaultMaxInterval}, {"failing_after", &p.FailingAfter, DefaultFailingAfter}} {
+		if find(pn, d.key) == nil {
+			*d.val = d.def
+		} else if *d.val < Duration(time.Minute) {
+			v.errorf(find(pn, d.key), "poll.%s must be at least 1m", d.key)
+		}
+	}
+	if p.MaxInterval < p.MinInterval {
+		v.errorf(find(pn, "max_interval"), "poll.max_interval (%s) is shorter than poll.min_interval (%s)", p.MaxInterval, p.MinInterval)
 	}
 
 	if c.Storage.Path == "" {

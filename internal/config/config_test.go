@@ -190,3 +190,33 @@ func TestPerHost(t *testing.T) {
 		t.Errorf("per_host 0: %v", err)
 	}
 }
+
+func TestScheduleKeys(t *testing.T) {
+	cfg := strings.Replace(good, "    tags: [world]", "    tags: [world]\n    every: 10m", 1)
+	cfg = strings.Replace(cfg, "  - url: http://127.0.0.1:8080/feed.xml", "  - url: http://127.0.0.1:8080/feed.xml\n    schedule: \"0 * * * *\"", 1)
+	cfg = strings.Replace(cfg, "max_age: 7d", "max_age: 7d\n  min_interval: 2m\n  max_interval: 12h\n  failing_after: 3d", 1)
+	c, err := Parse([]byte(cfg), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Feeds[0].Every != Duration(10*time.Minute) || c.Feeds[1].Schedule != "0 * * * *" ||
+		c.Poll.MinInterval != Duration(2*time.Minute) || c.Poll.MaxInterval != Duration(12*time.Hour) || c.Poll.FailingAfter != Duration(72*time.Hour) {
+		t.Errorf("parsed %+v %+v", c.Feeds, c.Poll)
+	}
+	d, _ := Parse([]byte(good), "s.yaml")
+	if d.Poll.MinInterval != DefaultMinInterval || d.Poll.MaxInterval != DefaultMaxInterval || d.Poll.FailingAfter != DefaultFailingAfter {
+		t.Errorf("defaults: %+v", d.Poll)
+	}
+	for name, tt := range map[string]struct{ from, to, want string }{
+		"both":      {"    tags: [world]", "    tags: [world]\n    every: 5m\n    schedule: \"* * * * *\"", "s.yaml:5: feeds[0]: give every or schedule, not both"},
+		"every":     {"    tags: [world]", "    tags: [world]\n    every: 10s", "s.yaml:5: feeds[0]: every must be at least 1m"},
+		"cron":      {"    tags: [world]", "    tags: [world]\n    schedule: hourly", `s.yaml:5: feeds[0]: schedule "hourly" is not a valid cron spec`},
+		"min > max": {"max_age: 7d", "max_age: 7d\n  min_interval: 2h\n  max_interval: 1h", "s.yaml:14: poll.max_interval (1h0m0s) is shorter than poll.min_interval (2h0m0s)"},
+		"tiny":      {"max_age: 7d", "max_age: 7d\n  failing_after: 5s", "s.yaml:13: poll.failing_after must be at least 1m"},
+	} {
+		_, err := Parse([]byte(strings.Replace(good, tt.from, tt.to, 1)), "s.yaml")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want %q", name, err, tt.want)
+		}
+	}
+}

@@ -48,6 +48,10 @@ type Matcher interface {
 type Feed struct {
 	URL  string
 	Name string
+	// Every, when set, fixes the feed's interval instead of adapting it.
+	Every time.Duration
+	// Cron, when set, gives the feed's poll times instead.
+	Cron interface{ Next(time.Time) time.Time }
 }
 
 // Poller polls feeds. Its fields must be set before the first Poll and not
@@ -67,6 +71,8 @@ type Poller struct {
 	Now func() time.Time
 	// Log receives a line per feed (slog.Default when nil).
 	Log *slog.Logger
+	// Schedule decides each feed's next poll.
+	Schedule Schedule
 }
 
 // Status is the outcome of one feed's poll.
@@ -281,11 +287,17 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 	if err != nil {
 		return Result{Status: StatusFailed, Err: errStorage{err}}
 	}
+	// save records the outcome with the feed's next poll time.
+	save := func(u storage.FeedUpdate, o outcome) (storage.SaveResult, error) {
+		u.URL, u.FeedName, u.Polled = f.URL, f.Name, now
+		u.NextPoll, u.Interval = p.Schedule.next(f, st, o, now)
+		return p.Store.SaveFeed(u)
+	}
 	fail := func(err error) Result {
 		if ctx.Err() != nil {
 			return Result{Status: StatusCanceled, Err: ctx.Err()}
 		}
-		if _, serr := p.Store.SaveFeed(storage.FeedUpdate{URL: f.URL, FeedName: f.Name, Polled: now, Err: err.Error()}); serr != nil {
+		if _, serr := save(storage.FeedUpdate{Err: err.Error()}, outcome{err: err}); serr != nil {
 			return Result{Status: StatusFailed, Err: errStorage{serr}}
 		}
 		return Result{Status: StatusFailed, Err: err}
@@ -295,7 +307,7 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 		return fail(err)
 	}
 	if resp.NotModified {
-		if _, err := p.Store.SaveFeed(storage.FeedUpdate{URL: f.URL, FeedName: f.Name, Polled: now, NotModified: true}); err != nil {
+		if _, err := save(storage.FeedUpdate{NotModified: true}, outcome{hint: resp.MaxAge}); err != nil {
 			return Result{Status: StatusFailed, Err: errStorage{err}}
 		}
 		return Result{Status: StatusNotModified}
@@ -303,7 +315,7 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 	sum := sha256.Sum256(resp.Body)
 	hash := hex.EncodeToString(sum[:])
 	if hash == st.BodyHash {
-		if _, err := p.Store.SaveFeed(storage.FeedUpdate{URL: f.URL, FeedName: f.Name, Polled: now, ETag: resp.ETag, LastModified: resp.LastModified}); err != nil {
+		if _, err := save(storage.FeedUpdate{ETag: resp.ETag, LastModified: resp.LastModified}, outcome{hint: resp.MaxAge}); err != nil {
 			return Result{Status: StatusFailed, Err: errStorage{err}}
 		}
 		return Result{Status: StatusUnchanged}
@@ -316,15 +328,36 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 	if err != nil {
 		return Result{Status: StatusFailed, Err: errStorage{err}}
 	}
-	saved, err := p.Store.SaveFeed(storage.FeedUpdate{
-		URL: f.URL, FeedName: f.Name, Polled: now,
+	newCount := 0
+	for _, it := range items {
+		if !it.Changed {
+			newCount++
+		}
+	}
+	saved, err := save(storage.FeedUpdate{
 		ETag: resp.ETag, LastModified: resp.LastModified, BodyHash: hash,
 		Items: items,
-	})
+	}, outcome{newItems: newCount, hint: max(parsed.TTL, resp.MaxAge)})
 	if err != nil {
 		return Result{Status: StatusFailed, Err: errStorage{err}}
 	}
 	return Result{Status: StatusOK, Items: len(parsed.Items), New: saved.NewItems, Updated: saved.Updated, Matches: saved.NewMatches}
+}
+
+// Due returns the feeds of list whose next poll time has come at now; a
+// feed never polled is due.
+func (p *Poller) Due(list []Feed, now time.Time) ([]Feed, error) {
+	var due []Feed
+	for _, f := range list {
+		st, err := p.Store.FeedState(f.URL)
+		if err != nil {
+			return nil, err
+		}
+		if !st.NextPoll.After(now) {
+			due = append(due, f)
+		}
+	}
+	return due, nil
 }
 
 // newItems keeps the items the feed has not carried before, and those whose
