@@ -90,6 +90,8 @@ type Response struct {
 	// MaxAge is the Cache-Control max-age the server set, 0 for none: a
 	// hint not to come back sooner.
 	MaxAge time.Duration
+	// ContentType is the Content-Type header, for ParseHTTP.
+	ContentType string
 }
 
 // ErrTooLarge is wrapped by Fetch when a body exceeds Options.MaxBytes.
@@ -151,7 +153,8 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 	if int64(len(body)) > f.maxBytes {
 		return nil, fmt.Errorf("fetch %s: %w (over %d bytes)", r.URL, ErrTooLarge, f.maxBytes)
 	}
-	return &Response{Body: body, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), MaxAge: maxAge(resp.Header)}, nil
+	return &Response{Body: body, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),
+		MaxAge: maxAge(resp.Header), ContentType: resp.Header.Get("Content-Type")}, nil
 }
 
 // maxAge reads Cache-Control: max-age=N.

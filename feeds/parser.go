@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 	"github.com/mmcdole/gofeed/rss"
@@ -19,9 +17,16 @@ import (
 // Items without a GUID, a link or a title cannot be told apart across polls
 // and are dropped.
 func Parse(body []byte, feedURL string, now time.Time) (*Feed, error) {
+	return ParseHTTP(body, "", feedURL, now)
+}
+
+// ParseHTTP is Parse for a body served with a Content-Type header, whose
+// charset is used when the body's own declaration is missing or wrong
+// (see toUTF8).
+func ParseHTTP(body []byte, contentType, feedURL string, now time.Time) (*Feed, error) {
 	p := gofeed.NewParser()
 	p.KeepOriginalFeed = true // for RSS <ttl>
-	gf, err := p.Parse(bytes.NewReader(validUTF8(body)))
+	gf, err := p.Parse(bytes.NewReader(toUTF8(body, contentType)))
 	if err != nil {
 		return nil, fmt.Errorf("parse feed: %w", err)
 	}
@@ -55,24 +60,6 @@ func Parse(body []byte, feedURL string, now time.Time) (*Feed, error) {
 		f.Items = append(f.Items, it)
 	}
 	return f, nil
-}
-
-// xmlEncoding finds the encoding an XML prolog declares.
-var xmlEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']`)
-
-// validUTF8 replaces invalid UTF-8 in a body that is UTF-8 (JSON, or XML
-// that declares UTF-8 or no encoding) by U+FFFD, so that one bad byte does
-// not cost the whole feed. A body that declares another encoding is left
-// for the parser to decode.
-func validUTF8(body []byte) []byte {
-	if utf8.Valid(body) {
-		return body
-	}
-	head := body[:min(len(body), 1024)]
-	if m := xmlEncoding.FindSubmatch(head); m != nil && !strings.EqualFold(string(m[1]), "utf-8") && !strings.EqualFold(string(m[1]), "utf8") {
-		return body
-	}
-	return bytes.ToValidUTF8(body, []byte("\uFFFD"))
 }
 
 func normalise(gi *gofeed.Item, base *url.URL, now time.Time) Item {

@@ -265,23 +265,74 @@ func TestPageText(t *testing.T) {
 }
 
 func TestParseInvalidUTF8(t *testing.T) {
-	for name, body := range map[string]string{
-		"no prolog":    "<rss version=\"2.0\"><channel><item><title>Frozen \xff assets</title><guid>1</guid></item></channel></rss>",
-		"utf-8":        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><item><title>Frozen \xff assets</title><guid>1</guid></item></channel></rss>",
-		"json":         "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[{\"id\":\"1\",\"title\":\"Frozen \xff assets\"}]}",
-		"windows-1251": "<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss version=\"2.0\"><channel><item><title>Frozen \xcf assets</title><guid>1</guid></item></channel></rss>",
-	} {
-		f, err := Parse([]byte(body), "https://example.org/feed", parseTime)
+	tests := []struct{ name, body, want string }{
+		// A stray byte in UTF-8 text becomes U+FFFD.
+		{"no prolog", "<rss version=\"2.0\"><channel><item><title>Frozen \xff assets — Київ</title><guid>1</guid></item></channel></rss>", "Frozen \uFFFD assets — Київ"},
+		{"utf-8", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><item><title>Frozen \xff assets — Київ</title><guid>1</guid></item></channel></rss>", "Frozen \uFFFD assets — Київ"},
+		{"json", "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"j\",\"items\":[{\"id\":\"1\",\"title\":\"Frozen \xff assets — Київ\"}]}", "Frozen \uFFFD assets — Київ"},
+		// Single-byte text with no UTF-8 in it is windows-1252.
+		{"latin-1 undeclared", "<rss version=\"2.0\"><channel><item><title>Caf\xe9 \xe0 Kyiv</title><guid>1</guid></item></channel></rss>", "Café à Kyiv"},
+		// A declared encoding is decoded as declared.
+		{"windows-1251", "<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss version=\"2.0\"><channel><item><title>Frozen \xcf assets</title><guid>1</guid></item></channel></rss>", "Frozen П assets"},
+	}
+	for _, tt := range tests {
+		f, err := Parse([]byte(tt.body), "https://example.org/feed", parseTime)
 		if err != nil {
-			t.Errorf("%s: %v", name, err)
+			t.Errorf("%s: %v", tt.name, err)
 			continue
 		}
-		want := "Frozen \uFFFD assets"
-		if name == "windows-1251" {
-			want = "Frozen П assets"
+		if len(f.Items) != 1 || f.Items[0].Title != tt.want {
+			t.Errorf("%s: items %+v, want one titled %q", tt.name, f.Items, tt.want)
 		}
-		if len(f.Items) != 1 || f.Items[0].Title != want {
-			t.Errorf("%s: items %+v, want one titled %q", name, f.Items, want)
+	}
+}
+
+// The charset cases of Miniflux's test data: declared, undeclared, wrong
+// and unknown encodings all give the right text.
+func TestParseCharsets(t *testing.T) {
+	dir, err := corpus.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		file, contentType string
+		title             string // of the feed, or of its first item when item is set
+		item              bool
+		text              string // a prefix of the first item's text, when set
+	}{
+		{"iso-8859-1.xml", "", "Café", false, ""},
+		{"windows-1252.xml", "", "Euro €", false, ""},
+		{"windows-1252-incorrect-prolog.xml", "", "Euro €", false, ""}, // UTF-8 under a windows-1252 prolog
+		{"utf8-incorrect-prolog.xml", "", "Café", true, ""},            // UTF-8 under an ISO-8859-1 prolog
+		{"invalid-prolog.xml", "", "Café", true, ""},                   // unknown encoding: UTF-8
+		{"koi8r.xml", "", "Первая новость", true, ""},
+		{"encoding_WINDOWS-1251.xml", "", "Цитата #17703", true, ""},
+		{"no_encoding_ISO-8859-1.xml", "text/xml; charset=ISO-8859-1", "Perturbateurs endocriniens : quels effets sur le cerveau ?", true, "Si leur impact semble discret au premier abord, nombre d'études"},
+		{"no_encoding_ISO-8859-1.xml", "text/xml", "Perturbateurs endocriniens : quels effets sur le cerveau ?", true, "Si leur impact semble discret au premier abord, nombre d'études"},
+	}
+	for _, tt := range tests {
+		body, err := os.ReadFile(filepath.Join(dir, "torture", "miniflux", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ParseHTTP(body, tt.contentType, "https://example.org/feed", parseTime)
+		if err != nil {
+			t.Errorf("%s: %v", tt.file, err)
+			continue
+		}
+		got := f.Title
+		if tt.item {
+			if len(f.Items) == 0 {
+				t.Errorf("%s: no items", tt.file)
+				continue
+			}
+			got = f.Items[0].Title
+		}
+		if got != tt.title {
+			t.Errorf("%s (%q): title %q, want %q", tt.file, tt.contentType, got, tt.title)
+		}
+		if tt.text != "" && !strings.HasPrefix(f.Items[0].Text, tt.text) {
+			t.Errorf("%s (%q): text %.80q, want it to begin %q", tt.file, tt.contentType, f.Items[0].Text, tt.text)
 		}
 	}
 }

@@ -320,7 +320,7 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 		}
 		return Result{Status: StatusUnchanged}
 	}
-	parsed, err := feeds.Parse(resp.Body, f.URL, now)
+	parsed, err := feeds.ParseHTTP(resp.Body, resp.ContentType, f.URL, now)
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", f.URL, err))
 	}
