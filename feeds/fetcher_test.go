@@ -174,3 +174,41 @@ func TestCacheHints(t *testing.T) {
 		}
 	}
 }
+
+func TestDiscover(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(tinyRSS)) })
+	mux.HandleFunc("/linked/", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<html><head><link rel="stylesheet" href="/s.css"><link rel="alternate" type="application/rss+xml" title="All" href="/feed.xml"></head><body>hi</body></html>`))
+	})
+	mux.HandleFunc("/plain/", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`<html><body>no links</body></html>`)) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	f := NewFetcher(Options{})
+	ctx := context.Background()
+	for _, tt := range []struct{ addr, via string }{
+		{srv.URL + "/feed.xml", "the address is a feed"},
+		{srv.URL + "/linked/page", `<link rel="alternate"> in the page`},
+		{srv.URL + "/plain/page", "the common path /feed.xml"},
+	} {
+		found, err := Discover(ctx, f, tt.addr, parseTime)
+		if err != nil {
+			t.Errorf("%s: %v", tt.addr, err)
+			continue
+		}
+		if found.URL != srv.URL+"/feed.xml" || found.Via != tt.via || found.Title != "t" || found.Items != 1 || found.Type != "rss" {
+			t.Errorf("%s: found %+v, want %s/feed.xml via %s", tt.addr, found, srv.URL, tt.via)
+		}
+	}
+	empty := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte("<html>nothing</html>"))
+	}))
+	defer empty.Close()
+	if _, err := Discover(ctx, f, empty.URL+"/", parseTime); err == nil || !strings.Contains(err.Error(), "no feed found at "+empty.URL) {
+		t.Errorf("a site without a feed: %v", err)
+	}
+}

@@ -23,7 +23,7 @@ Commands:
   matches   list stored matches, newest first
   check     validate the config, test the topics' examples, print what it would use
   explain   show how a topic's query decides on a text, a file or a URL
-  feeds     feeds list: each feed's health and next poll
+  feeds     list, add, import or export feeds (newswatch feeds -h)
 
 Every command takes:
   -config PATH   configuration file (default "config.yaml")

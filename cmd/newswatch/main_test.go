@@ -573,3 +573,55 @@ func TestFeedsList(t *testing.T) {
 		t.Errorf("feeds frob exited %d, want 2", r.code)
 	}
 }
+
+// feeds add finds a page's feed and appends it to the config; feeds
+// export and feeds import round-trip names and tags through OPML.
+func TestFeedsAddImportExport(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<rss version="2.0"><channel><title>Kyiv Daily</title><item><title>x</title><guid>1</guid></item></channel></rss>`))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>`))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	cfg := writeConfig(t, []config.Feed{{URL: "https://first.example/rss", Name: "First", Tags: []string{"a"}}}, map[string]any{})
+
+	r := newswatch(t, "feeds", "add", "-config", cfg, srv.URL+"/news/today", "-tags", "ukraine, daily")
+	if r.code != 0 || !strings.Contains(r.stdout, "found "+srv.URL+`/feed.xml (rss, "Kyiv Daily", 1 items) via <link rel="alternate"> in the page`) {
+		t.Fatalf("feeds add: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := newswatch(t, "feeds", "add", "-config", cfg, srv.URL+"/feed.xml"); r.code != 0 || !strings.Contains(r.stdout, "already listed") {
+		t.Errorf("adding it again: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	c, err := config.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Feeds) != 2 || c.Feeds[1].URL != srv.URL+"/feed.xml" || c.Feeds[1].Name != "Kyiv Daily" || strings.Join(c.Feeds[1].Tags, ",") != "ukraine,daily" {
+		t.Fatalf("feeds after add: %+v", c.Feeds)
+	}
+
+	r = newswatch(t, "feeds", "export", "-config", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout, `<opml version="2.0">`) {
+		t.Fatalf("export: %d %s", r.code, r.stderr)
+	}
+	opmlFile := filepath.Join(t.TempDir(), "feeds.opml")
+	os.WriteFile(opmlFile, []byte(r.stdout), 0o644)
+	other := writeConfig(t, []config.Feed{{URL: "https://first.example/rss", Name: "First"}}, map[string]any{})
+	r = newswatch(t, "feeds", "import", "-config", other, opmlFile)
+	if r.code != 0 || !strings.Contains(r.stdout, "1 added to "+other+", 1 already there") {
+		t.Fatalf("import: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	c2, err := config.Load(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c2.Feeds) != 2 || c2.Feeds[1].Name != "Kyiv Daily" || strings.Join(c2.Feeds[1].Tags, ",") != "ukraine,daily" {
+		t.Errorf("feeds after import: %+v", c2.Feeds)
+	}
+	if r := newswatch(t, "feeds", "add", "-config", cfg, "http://127.0.0.1:1/"); r.code != 1 {
+		t.Errorf("add of an unreachable site exited %d, want 1", r.code)
+	}
+}
