@@ -60,12 +60,7 @@ func NewFetcher(o Options) *Fetcher {
 		client: &http.Client{
 			Transport: tr,
 			Timeout:   o.Timeout,
-			CheckRedirect: func(req *http.Request, via []*http.Request) error {
-				if len(via) >= 5 {
-					return fmt.Errorf("stopped after %d redirects", len(via))
-				}
-				return nil
-			},
+			CheckRedirect: checkRedirect,
 		},
 		maxBytes:  o.MaxBytes,
 		userAgent: o.UserAgent,
@@ -92,6 +87,43 @@ type Response struct {
 	MaxAge time.Duration
 	// ContentType is the Content-Type header, for ParseHTTP.
 	ContentType string
+	// MovedTo is the final address when every redirect on the way was
+	// permanent (301 or 308): the feed has moved there. It is "" when
+	// there was no redirect or a temporary one (302, 303, 307).
+	MovedTo string
+}
+
+// maxRedirects caps a redirect chain.
+const maxRedirects = 5
+
+// checkRedirect refuses loops and long chains.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	for _, v := range via {
+		if v.URL.String() == req.URL.String() {
+			return fmt.Errorf("redirect loop: %s comes back to %s", via[len(via)-1].URL, req.URL)
+		}
+	}
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", len(via))
+	}
+	return nil
+}
+
+// movedTo returns the final URL of a redirect chain made only of
+// permanent redirects, else "".
+func movedTo(resp *http.Response) string {
+	final := resp.Request
+	hops := 0
+	for r := final; r != nil && r.Response != nil; r = r.Response.Request {
+		if c := r.Response.StatusCode; c != http.StatusMovedPermanently && c != http.StatusPermanentRedirect {
+			return ""
+		}
+		hops++
+	}
+	if hops == 0 {
+		return ""
+	}
+	return final.URL.String()
 }
 
 // ErrTooLarge is wrapped by Fetch when a body exceeds Options.MaxBytes.
@@ -135,7 +167,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 	defer resp.Body.Close()
 	switch resp.StatusCode {
 	case http.StatusNotModified:
-		return &Response{NotModified: true, ETag: r.ETag, LastModified: r.LastModified, MaxAge: maxAge(resp.Header)}, nil
+		return &Response{NotModified: true, ETag: r.ETag, LastModified: r.LastModified, MaxAge: maxAge(resp.Header), MovedTo: movedTo(resp)}, nil
 	case http.StatusOK:
 	default:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -154,7 +186,7 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 		return nil, fmt.Errorf("fetch %s: %w (over %d bytes)", r.URL, ErrTooLarge, f.maxBytes)
 	}
 	return &Response{Body: body, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"),
-		MaxAge: maxAge(resp.Header), ContentType: resp.Header.Get("Content-Type")}, nil
+		MaxAge: maxAge(resp.Header), ContentType: resp.Header.Get("Content-Type"), MovedTo: movedTo(resp)}, nil
 }
 
 // maxAge reads Cache-Control: max-age=N.

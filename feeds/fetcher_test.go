@@ -142,7 +142,7 @@ func TestFetchErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), srv.URL+"/gone") {
 		t.Errorf("/gone: error %q does not name the URL", err)
 	}
-	if _, err := f.Fetch(ctx, Request{URL: srv.URL + "/loop"}); err == nil || !strings.Contains(err.Error(), "redirects") {
+	if _, err := f.Fetch(ctx, Request{URL: srv.URL + "/loop"}); err == nil || !strings.Contains(err.Error(), "redirect loop") {
 		t.Errorf("/loop: error = %v, want a redirect error", err)
 	}
 	if _, err := f.Fetch(ctx, Request{URL: srv.URL + "/hang"}); err == nil {
@@ -210,5 +210,32 @@ func TestDiscover(t *testing.T) {
 	defer empty.Close()
 	if _, err := Discover(ctx, f, empty.URL+"/", parseTime); err == nil || !strings.Contains(err.Error(), "no feed found at "+empty.URL) {
 		t.Errorf("a site without a feed: %v", err)
+	}
+}
+
+func TestFetchRedirects(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/feed", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(tinyRSS)) })
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/older", http.StatusMovedPermanently) })
+	mux.HandleFunc("/older", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/feed", http.StatusPermanentRedirect) })
+	mux.HandleFunc("/temp", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/feed", http.StatusFound) })
+	mux.HandleFunc("/mixed", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/temp", http.StatusMovedPermanently) })
+	mux.HandleFunc("/a", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/b", http.StatusMovedPermanently) })
+	mux.HandleFunc("/b", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/a", http.StatusMovedPermanently) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	f := NewFetcher(Options{})
+	for path, want := range map[string]string{"/feed": "", "/old": srv.URL + "/feed", "/temp": "", "/mixed": ""} {
+		resp, err := f.Fetch(context.Background(), Request{URL: srv.URL + path})
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		if resp.MovedTo != want || string(resp.Body) != tinyRSS {
+			t.Errorf("%s: MovedTo %q, want %q", path, resp.MovedTo, want)
+		}
+	}
+	if _, err := f.Fetch(context.Background(), Request{URL: srv.URL + "/a"}); err == nil || !strings.Contains(err.Error(), "redirect loop") {
+		t.Errorf("/a: %v, want a redirect loop", err)
 	}
 }

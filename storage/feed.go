@@ -32,6 +32,12 @@ type FeedState struct {
 	// interval it was computed from (before any back-off).
 	NextPoll time.Time     `json:"next_poll,omitempty"`
 	Interval time.Duration `json:"interval,omitempty"`
+	// MovedTo is where the feed moved permanently (301 or 308): it is
+	// fetched there from then on, while its items stay under URL.
+	MovedTo string `json:"moved_to,omitempty"`
+	// Gone is set when the feed answered 410 Gone: it is not fetched
+	// again.
+	Gone bool `json:"gone,omitempty"`
 	// ItemsSeen counts the distinct items ever read from the feed.
 	ItemsSeen int `json:"items_seen"`
 }

@@ -97,6 +97,9 @@ type FeedUpdate struct {
 	// NextPoll and Interval, when not zero, replace the feed's schedule.
 	NextPoll time.Time
 	Interval time.Duration
+	// MovedTo, when not empty, records a permanent move; Gone a 410.
+	MovedTo string
+	Gone    bool
 	Items    []NewItem
 }
 
@@ -188,6 +191,12 @@ func (db *DB) SaveFeed(u FeedUpdate) (SaveResult, error) {
 		}
 		if u.Interval > 0 {
 			st.Interval = u.Interval
+		}
+		if u.MovedTo != "" {
+			st.MovedTo = u.MovedTo
+		}
+		if u.Gone {
+			st.Gone = true
 		}
 		if u.Err != "" {
 			if st.Failures == 0 {

@@ -112,6 +112,8 @@ func cmdFeedsList(_ context.Context, args []string, stdout, stderr io.Writer) in
 // feedStatus names a feed's health; rank sorts the worst first.
 func feedStatus(s poller.Schedule, st storage.FeedState, now time.Time) (string, int) {
 	switch {
+	case st.Gone:
+		return "gone", 0
 	case s.Failing(st, now):
 		return "failing", 0
 	case st.Failures > 0:

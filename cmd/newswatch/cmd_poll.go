@@ -55,6 +55,9 @@ func printResult(w io.Writer, r poller.Result) {
 func printTotals(w io.Writer, rep *poller.Report) {
 	t := rep.Totals()
 	parts := []string{fmt.Sprintf("%d ok", t.OK), fmt.Sprintf("%d not modified", t.NotModified), fmt.Sprintf("%d failed", t.Failed)}
+	if t.Gone > 0 {
+		parts = append(parts, fmt.Sprintf("%d gone", t.Gone))
+	}
 	if t.Canceled > 0 {
 		parts = append(parts, fmt.Sprintf("%d canceled", t.Canceled))
 	}

@@ -107,7 +107,7 @@ func TestPollHostileServers(t *testing.T) {
 		{"/endless", StatusFailed, "response body too large", 0, 0},
 		{"/drip", StatusFailed, "Client.Timeout", 0, 0},
 		{"/bomb", StatusFailed, "response body too large", 0, 0},
-		{"/loop", StatusFailed, "redirects", 0, 0},
+		{"/loop", StatusFailed, "redirect loop", 0, 0},
 		{"/500", StatusFailed, "HTTP 500", 0, 0},
 		{"/429", StatusFailed, "HTTP 429", 0, 0},
 		{"/html", StatusFailed, "parse feed", 0, 0},

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -89,6 +90,8 @@ const (
 	// StatusCanceled: the cycle was stopped before the feed finished; nothing
 	// was recorded for it.
 	StatusCanceled Status = "canceled"
+	// StatusGone: the feed answered 410 Gone once and is not fetched again.
+	StatusGone Status = "gone"
 )
 
 // Result is one feed's part of a cycle.
@@ -115,7 +118,7 @@ type Report struct {
 
 // Totals sums a report.
 type Totals struct {
-	Feeds, OK, NotModified, Failed, Canceled int
+	Feeds, OK, NotModified, Failed, Canceled, Gone int
 	Items, New, Updated, Matches             int
 }
 
@@ -132,6 +135,8 @@ func (r *Report) Totals() Totals {
 			t.Failed++
 		case StatusCanceled:
 			t.Canceled++
+		case StatusGone:
+			t.Gone++
 		}
 		t.Items += res.Items
 		t.New += res.New
@@ -287,24 +292,42 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 	if err != nil {
 		return Result{Status: StatusFailed, Err: errStorage{err}}
 	}
+	movedTo := "" // set when this fetch followed permanent redirects
 	// save records the outcome with the feed's next poll time.
 	save := func(u storage.FeedUpdate, o outcome) (storage.SaveResult, error) {
-		u.URL, u.FeedName, u.Polled = f.URL, f.Name, now
+		u.URL, u.FeedName, u.Polled, u.MovedTo = f.URL, f.Name, now, movedTo
 		u.NextPoll, u.Interval = p.Schedule.next(f, st, o, now)
 		return p.Store.SaveFeed(u)
+	}
+	if st.Gone {
+		return Result{Status: StatusGone, Err: fmt.Errorf("%s answered 410 Gone and is not fetched any more; remove it from the config", f.URL)}
 	}
 	fail := func(err error) Result {
 		if ctx.Err() != nil {
 			return Result{Status: StatusCanceled, Err: ctx.Err()}
 		}
-		if _, serr := save(storage.FeedUpdate{Err: err.Error()}, outcome{err: err}); serr != nil {
+		var se *feeds.StatusError
+		gone := errors.As(err, &se) && se.Code == http.StatusGone
+		if _, serr := save(storage.FeedUpdate{Err: err.Error(), Gone: gone}, outcome{err: err}); serr != nil {
 			return Result{Status: StatusFailed, Err: errStorage{serr}}
+		}
+		if gone {
+			p.log().Warn("feed is gone (410): it will not be fetched again", "feed", f.URL)
+			return Result{Status: StatusGone, Err: err}
 		}
 		return Result{Status: StatusFailed, Err: err}
 	}
-	resp, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: f.URL, ETag: st.ETag, LastModified: st.LastModified})
+	addr := f.URL
+	if st.MovedTo != "" {
+		addr = st.MovedTo
+	}
+	resp, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: addr, ETag: st.ETag, LastModified: st.LastModified})
 	if err != nil {
 		return fail(err)
+	}
+	if resp.MovedTo != "" && resp.MovedTo != addr {
+		movedTo = resp.MovedTo
+		p.log().Warn("feed moved permanently; update its url in the config", "feed", f.URL, "to", movedTo)
 	}
 	if resp.NotModified {
 		if _, err := save(storage.FeedUpdate{NotModified: true}, outcome{hint: resp.MaxAge}); err != nil {
@@ -320,7 +343,7 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 		}
 		return Result{Status: StatusUnchanged}
 	}
-	parsed, err := feeds.ParseHTTP(resp.Body, resp.ContentType, f.URL, now)
+	parsed, err := feeds.ParseHTTP(resp.Body, resp.ContentType, addr, now)
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", f.URL, err))
 	}
@@ -345,7 +368,7 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 }
 
 // Due returns the feeds of list whose next poll time has come at now; a
-// feed never polled is due.
+// feed never polled is due, a feed that is gone (410) never.
 func (p *Poller) Due(list []Feed, now time.Time) ([]Feed, error) {
 	var due []Feed
 	for _, f := range list {
@@ -353,7 +376,7 @@ func (p *Poller) Due(list []Feed, now time.Time) ([]Feed, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !st.NextPoll.After(now) {
+		if !st.Gone && !st.NextPoll.After(now) {
 			due = append(due, f)
 		}
 	}

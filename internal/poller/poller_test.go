@@ -482,3 +482,50 @@ func TestPollSameStoryAndRewrites(t *testing.T) {
 		t.Errorf("third poll = %+v, want nothing", tot)
 	}
 }
+
+// A feed that moved permanently is fetched at its new address from then
+// on, its items staying under the configured one; a 410 stops the feed.
+func TestPollMovedAndGone(t *testing.T) {
+	hits := map[string]int{}
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/old":
+			http.Redirect(w, r, "/new", http.StatusMovedPermanently)
+		case "/new":
+			w.Write([]byte(`<rss version="2.0"><channel><title>n</title><item><title>x</title><guid>1</guid></item></channel></rss>`))
+		case "/gone":
+			http.Error(w, "gone", http.StatusGone)
+		}
+	}))
+	defer srv.Close()
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	p := newPoller(t, db, time.Now(), time.Hour, match.Topic{ID: "x", Query: "x"})
+	list := []Feed{{URL: srv.URL + "/old"}, {URL: srv.URL + "/gone"}}
+	rep := p.Poll(context.Background(), list, nil)
+	if rep.Results[0].Status != StatusOK || rep.Results[0].Matches != 1 || rep.Results[1].Status != StatusGone {
+		t.Fatalf("first poll: %+v", rep.Results)
+	}
+	st, _ := db.FeedState(srv.URL + "/old")
+	if st.MovedTo != srv.URL+"/new" {
+		t.Errorf("MovedTo = %q", st.MovedTo)
+	}
+	rep = p.Poll(context.Background(), list, nil)
+	if rep.Results[0].Status != StatusUnchanged || rep.Results[1].Status != StatusGone {
+		t.Errorf("second poll: %+v", rep.Results)
+	}
+	if hits["/old"] != 1 || hits["/new"] != 2 || hits["/gone"] != 1 {
+		t.Errorf("requests %v: want /old once, /new twice, /gone once", hits)
+	}
+	if tot := rep.Totals(); tot.Gone != 1 {
+		t.Errorf("totals %+v", tot)
+	}
+	due, _ := p.Due(list, time.Now().Add(48*time.Hour))
+	if len(due) != 1 || due[0].URL != srv.URL+"/old" {
+		t.Errorf("due: %+v, want only the moved feed", due)
+	}
+}
