@@ -58,8 +58,8 @@ func NewFetcher(o Options) *Fetcher {
 	}
 	return &Fetcher{
 		client: &http.Client{
-			Transport: tr,
-			Timeout:   o.Timeout,
+			Transport:     tr,
+			Timeout:       o.Timeout,
 			CheckRedirect: checkRedirect,
 		},
 		maxBytes:  o.MaxBytes,

@@ -216,10 +216,16 @@ func TestDiscover(t *testing.T) {
 func TestFetchRedirects(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/feed", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(tinyRSS)) })
-	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/older", http.StatusMovedPermanently) })
-	mux.HandleFunc("/older", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/feed", http.StatusPermanentRedirect) })
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/older", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/older", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/feed", http.StatusPermanentRedirect)
+	})
 	mux.HandleFunc("/temp", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/feed", http.StatusFound) })
-	mux.HandleFunc("/mixed", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/temp", http.StatusMovedPermanently) })
+	mux.HandleFunc("/mixed", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/temp", http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("/a", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/b", http.StatusMovedPermanently) })
 	mux.HandleFunc("/b", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/a", http.StatusMovedPermanently) })
 	srv := httptest.NewServer(mux)

@@ -100,7 +100,7 @@ type FeedUpdate struct {
 	// MovedTo, when not empty, records a permanent move; Gone a 410.
 	MovedTo string
 	Gone    bool
-	Items    []NewItem
+	Items   []NewItem
 }
 
 // SaveResult counts what SaveFeed added.

@@ -119,7 +119,7 @@ type Report struct {
 // Totals sums a report.
 type Totals struct {
 	Feeds, OK, NotModified, Failed, Canceled, Gone int
-	Items, New, Updated, Matches             int
+	Items, New, Updated, Matches                   int
 }
 
 // Totals sums the report's results.
