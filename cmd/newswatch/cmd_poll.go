@@ -4,14 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"newswatch/internal/poller"
 )
 
 func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	fs := newFlagSet("poll", "", "Poll every configured feed once, store new matches, print a line per feed and a total, and exit.\nExits 0 even when some feeds fail; 1 only when the database is unusable.", stderr, &c, "error")
+	fs := newFlagSet("poll", "", "Poll every configured feed once, due or not, store new matches, print a line per feed\n(on a terminal: a progress bar, then the feeds that failed) and a total, and exit.\nExits 0 even when some feeds fail; 1 only when the database is unusable.", stderr, &c, "error")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -20,7 +24,32 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer m.Close()
-	rep := m.Poller.Poll(ctx, m.Feeds(), func(r poller.Result) { printResult(stdout, r) })
+	list := m.Feeds()
+	var rep *poller.Report
+	if terminal(stdout) {
+		// On a terminal: a progress bar, then the feeds that failed and
+		// the total.
+		bar := progressbar.NewOptions(len(list),
+			progressbar.OptionSetWriter(stdout),
+			progressbar.OptionSetDescription("polling"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetPredictTime(false))
+		var failed []poller.Result
+		rep = m.Poller.Poll(ctx, list, func(r poller.Result) {
+			if r.Status == poller.StatusFailed || r.Status == poller.StatusGone {
+				failed = append(failed, r)
+			}
+			bar.Add(1)
+		})
+		bar.Finish()
+		for _, r := range failed {
+			printResult(stdout, r)
+		}
+	} else {
+		rep = m.Poller.Poll(ctx, list, func(r poller.Result) { printResult(stdout, r) })
+	}
 	printTotals(stdout, rep)
 	if rep.StorageErr != nil {
 		fmt.Fprintf(stderr, "newswatch: database error, some results were not stored: %v\n", rep.StorageErr)
@@ -84,4 +113,10 @@ func trimTo(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// terminal reports whether w is a terminal.
+func terminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	"go.yaml.in/yaml/v3"
 
 	"newswatch/internal/config"
@@ -623,5 +625,33 @@ func TestFeedsAddImportExport(t *testing.T) {
 	}
 	if r := newswatch(t, "feeds", "add", "-config", cfg, "http://127.0.0.1:1/"); r.code != 1 {
 		t.Errorf("add of an unreachable site exited %d, want 1", r.code)
+	}
+}
+
+// On a terminal, poll shows a progress bar instead of a line per feed,
+// then the failed feeds and the total.
+func TestPollOnTerminal(t *testing.T) {
+	srv, feeds := newsServer(t)
+	feeds = append(feeds[:2], config.Feed{URL: srv.URL + "/missing.xml", Name: "missing"})
+	cfg := writeConfig(t, feeds, map[string]any{"max_age": "1000d"})
+	cmd := exec.Command(binary, "poll", "-config", cfg, "-db", filepath.Join(t.TempDir(), "nw.db"))
+	tty, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	out, _ := io.ReadAll(tty) // ends with EIO when the command exits
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("poll: %v\n%s", err, out)
+	}
+	s := string(out)
+	if !strings.Contains(s, "polling") || !strings.Contains(s, "/3)") {
+		t.Errorf("no progress bar on the terminal:\n%q", s)
+	}
+	if !strings.Contains(s, "failed") || !strings.Contains(s, "missing") || !totalLine.MatchString(strings.ReplaceAll(s, "\r", "\n")) {
+		t.Errorf("no failed feed or total after the bar:\n%q", s)
+	}
+	if strings.Contains(s, "ok           ") {
+		t.Errorf("per-feed ok lines on a terminal:\n%q", s)
 	}
 }
