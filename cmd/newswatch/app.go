@@ -42,6 +42,30 @@ func loadConfig(c common) (*config.Config, error) {
 	return cfg, nil
 }
 
+// openMainNoDB wires a poller for fetching without a database (its Check
+// method). It returns -1 on success, else the exit code after printing why.
+func openMainNoDB(c common, stderr io.Writer) (*poller.Poller, int) {
+	log, err := newLogger(stderr, c.logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch: %v\n", err)
+		return nil, exitUsage
+	}
+	cfg, err := loadConfig(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
+		return nil, exitUsage
+	}
+	return &poller.Poller{Fetcher: newFetcher(cfg), Workers: cfg.Poll.Workers, PerHost: cfg.Poll.PerHost, Now: time.Now, Log: log}, -1
+}
+
+func newFetcher(cfg *config.Config) *feeds.Fetcher {
+	return feeds.NewFetcher(feeds.Options{
+		Timeout:   time.Duration(cfg.Poll.Timeout),
+		MaxBytes:  int64(cfg.Poll.MaxSize),
+		UserAgent: cfg.Poll.UserAgent,
+	})
+}
+
 // openMain loads the config, opens the database and wires the poller. On
 // failure it prints why to stderr and returns the exit code.
 func openMain(c common, stderr io.Writer) (*Main, int) {
@@ -67,12 +91,8 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 	}
 	m := &Main{Config: cfg, DB: db, Matcher: matcher, Log: log, Now: time.Now, ShutdownGrace: 10 * time.Second}
 	m.Poller = &poller.Poller{
-		Store: db,
-		Fetcher: feeds.NewFetcher(feeds.Options{
-			Timeout:   time.Duration(cfg.Poll.Timeout),
-			MaxBytes:  int64(cfg.Poll.MaxSize),
-			UserAgent: cfg.Poll.UserAgent,
-		}),
+		Store:   db,
+		Fetcher: newFetcher(cfg),
 		Matcher: matcher,
 		Workers: cfg.Poll.Workers,
 		PerHost: cfg.Poll.PerHost,

@@ -89,8 +89,7 @@ a page (its <title> and text) or a feed (every item).`, stderr, &c, "warn")
 
 // fetchDocs reads a URL as a feed, or failing that as a web page.
 func fetchDocs(ctx context.Context, cfg *config.Config, url string) ([]match.Document, error) {
-	f := feeds.NewFetcher(feeds.Options{Timeout: time.Duration(cfg.Poll.Timeout), MaxBytes: int64(cfg.Poll.MaxSize), UserAgent: cfg.Poll.UserAgent})
-	resp, err := f.Fetch(ctx, feeds.Request{URL: url})
+	resp, err := newFetcher(cfg).Fetch(ctx, feeds.Request{URL: url})
 	if err != nil {
 		return nil, err
 	}

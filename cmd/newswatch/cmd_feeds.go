@@ -18,6 +18,8 @@ import (
 	"newswatch/internal/opml"
 	"newswatch/internal/poller"
 	"newswatch/storage"
+
+	"github.com/schollz/progressbar/v3"
 )
 
 const feedsUsage = `Usage: newswatch feeds <subcommand> [flags]
@@ -179,8 +181,7 @@ func cmdFeedsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
 		return exitUsage
 	}
-	f := feeds.NewFetcher(feeds.Options{Timeout: time.Duration(cfg.Poll.Timeout), MaxBytes: int64(cfg.Poll.MaxSize), UserAgent: cfg.Poll.UserAgent})
-	found, err := feeds.Discover(ctx, f, addr, time.Now())
+	found, err := feeds.Discover(ctx, newFetcher(cfg), addr, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "newswatch feeds add: %v\n", err)
 		return exitError
@@ -193,10 +194,11 @@ func cmdFeedsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	return addFeeds(c.config, []config.Feed{feed}, *dry, stdout, stderr)
 }
 
-func cmdFeedsImport(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdFeedsImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	flags := newFlagSet("feeds import", " FILE.opml", "Add the feeds of an OPML file to the config's feeds, with their names and tags\n(the outline's category and the folders it is in). Feeds listed already are skipped.", stderr, &c, "warn")
+	flags := newFlagSet("feeds import", " FILE.opml", "Add the feeds of an OPML file to the config's feeds, with their names and tags\n(the outline's category and the folders it is in). Feeds listed already are skipped.\nWith -check, each feed is fetched first (progress on a terminal) and only those that\nwork are added.", stderr, &c, "warn")
 	dry := flags.Bool("n", false, "say what would be added, change nothing")
+	check := flags.Bool("check", false, "fetch every feed first and add only those that work")
 	file, code := parseArgFlags(flags, args, "OPML file")
 	if code >= 0 {
 		return code
@@ -224,7 +226,46 @@ func cmdFeedsImport(_ context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		list = append(list, config.Feed{URL: s.URL, Name: s.Name, Tags: s.Tags})
 	}
+	if *check {
+		list = checkImported(ctx, c, list, stdout, stderr)
+	}
 	return addFeeds(c.config, list, *dry, stdout, stderr)
+}
+
+// checkImported fetches every feed once, with the poller's worker pool
+// and per-host limit, showing progress on a terminal, reports those that
+// fail, and returns the others.
+func checkImported(ctx context.Context, c common, list []config.Feed, stdout, stderr io.Writer) []config.Feed {
+	m, code := openMainNoDB(c, stderr)
+	if code >= 0 {
+		return list
+	}
+	in := make([]poller.Feed, len(list))
+	for i, f := range list {
+		in[i] = poller.Feed{URL: f.URL, Name: f.Name}
+	}
+	var bar *progressbar.ProgressBar
+	if terminal(stdout) {
+		bar = progressbar.NewOptions(len(in), progressbar.OptionSetWriter(stdout), progressbar.OptionSetDescription("checking"),
+			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish(), progressbar.OptionSetPredictTime(false))
+	}
+	rep := m.Check(ctx, in, func(r poller.Result) {
+		if bar != nil {
+			bar.Add(1)
+		}
+	})
+	if bar != nil {
+		bar.Finish()
+	}
+	var ok []config.Feed
+	for i, r := range rep.Results {
+		if r.Status == poller.StatusOK {
+			ok = append(ok, list[i])
+			continue
+		}
+		fmt.Fprintf(stdout, "not added, it does not work: %s: %v\n", list[i].URL, r.Err)
+	}
+	return ok
 }
 
 // addFeeds adds feeds to the config file and says what it did.

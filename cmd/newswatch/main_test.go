@@ -626,6 +626,17 @@ func TestFeedsAddImportExport(t *testing.T) {
 	if r := newswatch(t, "feeds", "add", "-config", cfg, "http://127.0.0.1:1/"); r.code != 1 {
 		t.Errorf("add of an unreachable site exited %d, want 1", r.code)
 	}
+
+	// import -check adds only the feeds that work.
+	checked := filepath.Join(t.TempDir(), "check.opml")
+	os.WriteFile(checked, []byte(`<opml version="2.0"><body>
+<outline text="works" xmlUrl="`+srv.URL+`/feed.xml"/>
+<outline text="dead" xmlUrl="`+srv.URL+`/dead.xml"/></body></opml>`), 0o644)
+	third := writeConfig(t, []config.Feed{{URL: "https://first.example/rss"}}, map[string]any{})
+	r = newswatch(t, "feeds", "import", "-check", "-config", third, checked)
+	if r.code != 0 || !strings.Contains(r.stdout, "not added, it does not work: "+srv.URL+"/dead.xml") || !strings.Contains(r.stdout, "1 added") {
+		t.Errorf("import -check: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 // On a terminal, poll shows a progress bar instead of a line per feed,

@@ -158,6 +158,35 @@ func (e errStorage) Unwrap() error { return e.err }
 // without recording anything for them. done, when not nil, is called once per
 // feed as it finishes, from one goroutine at a time.
 func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Report {
+	return p.run(ctx, list, p.pollFeed, done)
+}
+
+// Check fetches and parses every feed of list, as Poll does but storing
+// nothing: Status is ok or failed, Items the number of items. Store is
+// not used.
+func (p *Poller) Check(ctx context.Context, list []Feed, done func(Result)) *Report {
+	return p.run(ctx, list, p.checkFeed, done)
+}
+
+func (p *Poller) checkFeed(ctx context.Context, f Feed) Result {
+	res := Result{Feed: f, Status: StatusFailed}
+	resp, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: f.URL})
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	parsed, err := feeds.ParseHTTP(resp.Body, resp.ContentType, f.URL, p.now())
+	if err != nil {
+		res.Err = fmt.Errorf("%s: %w", f.URL, err)
+		return res
+	}
+	res.Status, res.Items = StatusOK, len(parsed.Items)
+	return res
+}
+
+// run calls fn for every feed of list on the worker pool, at most PerHost
+// at a time on one host.
+func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, Feed) Result, done func(Result)) *Report {
 	now := p.now()
 	rep := &Report{Started: now, Results: make([]Result, len(list))}
 	perHost := p.PerHost
@@ -198,7 +227,7 @@ func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Repo
 					finish(i, Result{Feed: list[i], Status: StatusCanceled, Err: ctx.Err()})
 					continue
 				}
-				res := p.pollFeed(ctx, list[i])
+				res := fn(ctx, list[i])
 				<-sem
 				finish(i, res)
 			}
