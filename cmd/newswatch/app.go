@@ -42,22 +42,7 @@ func loadConfig(c common) (*config.Config, error) {
 	return cfg, nil
 }
 
-// openMainNoDB wires a poller for fetching without a database (its Check
-// method). It returns -1 on success, else the exit code after printing why.
-func openMainNoDB(c common, stderr io.Writer) (*poller.Poller, int) {
-	log, err := newLogger(stderr, c.logLevel)
-	if err != nil {
-		fmt.Fprintf(stderr, "newswatch: %v\n", err)
-		return nil, exitUsage
-	}
-	cfg, err := loadConfig(c)
-	if err != nil {
-		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
-		return nil, exitUsage
-	}
-	return &poller.Poller{Fetcher: newFetcher(cfg), Workers: cfg.Poll.Workers, PerHost: cfg.Poll.PerHost, Now: time.Now, Log: log}, -1
-}
-
+// newFetcher returns the fetcher the config describes.
 func newFetcher(cfg *config.Config) *feeds.Fetcher {
 	return feeds.NewFetcher(feeds.Options{
 		Timeout:   time.Duration(cfg.Poll.Timeout),

@@ -203,7 +203,8 @@ func cmdFeedsImport(ctx context.Context, args []string, stdout, stderr io.Writer
 	if code >= 0 {
 		return code
 	}
-	if _, err := loadConfig(c); err != nil {
+	cfg, err := loadConfig(c)
+	if err != nil {
 		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
 		return exitUsage
 	}
@@ -227,7 +228,13 @@ func cmdFeedsImport(ctx context.Context, args []string, stdout, stderr io.Writer
 		list = append(list, config.Feed{URL: s.URL, Name: s.Name, Tags: s.Tags})
 	}
 	if *check {
-		list = checkImported(ctx, c, list, stdout, stderr)
+		log, err := newLogger(stderr, c.logLevel)
+		if err != nil {
+			fmt.Fprintf(stderr, "newswatch: %v\n", err)
+			return exitUsage
+		}
+		p := &poller.Poller{Fetcher: newFetcher(cfg), Workers: cfg.Poll.Workers, PerHost: cfg.Poll.PerHost, Log: log}
+		list = checkImported(ctx, p, list, stdout)
 	}
 	return addFeeds(c.config, list, *dry, stdout, stderr)
 }
@@ -235,11 +242,7 @@ func cmdFeedsImport(ctx context.Context, args []string, stdout, stderr io.Writer
 // checkImported fetches every feed once, with the poller's worker pool
 // and per-host limit, showing progress on a terminal, reports those that
 // fail, and returns the others.
-func checkImported(ctx context.Context, c common, list []config.Feed, stdout, stderr io.Writer) []config.Feed {
-	m, code := openMainNoDB(c, stderr)
-	if code >= 0 {
-		return list
-	}
+func checkImported(ctx context.Context, p *poller.Poller, list []config.Feed, stdout io.Writer) []config.Feed {
 	in := make([]poller.Feed, len(list))
 	for i, f := range list {
 		in[i] = poller.Feed{URL: f.URL, Name: f.Name}
@@ -249,7 +252,7 @@ func checkImported(ctx context.Context, c common, list []config.Feed, stdout, st
 		bar = progressbar.NewOptions(len(in), progressbar.OptionSetWriter(stdout), progressbar.OptionSetDescription("checking"),
 			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish(), progressbar.OptionSetPredictTime(false))
 	}
-	rep := m.Check(ctx, in, func(r poller.Result) {
+	rep := p.Check(ctx, in, func(r poller.Result) {
 		if bar != nil {
 			bar.Add(1)
 		}
