@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,8 @@ import (
 )
 
 // Every file of the torture corpora goes through Parse: no panic, no hang,
-// and either items that are whole or an error that says why.
+// allocations in proportion to the input, and either items that are whole
+// or an error that says why.
 func TestTortureCorpus(t *testing.T) {
 	dir, err := corpus.Dir()
 	if err != nil {
@@ -46,6 +48,8 @@ func TestTortureCorpus(t *testing.T) {
 			err  error
 		}
 		done := make(chan result, 1)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		go func() {
 			f, err := Parse(body, "https://example.org/feed.xml", parseTime)
 			done <- result{f, err}
@@ -56,7 +60,12 @@ func TestTortureCorpus(t *testing.T) {
 		case <-time.After(30 * time.Second): // a hang, not a slow parse
 			t.Fatalf("%s: Parse did not return", path)
 		}
+		runtime.ReadMemStats(&after)
 		rel, _ := filepath.Rel(root, path)
+		// Bounded memory: what a parse allocates grows with its input.
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(64*len(body)+4<<20) {
+			t.Errorf("%s: parsing %d bytes allocated %d bytes", rel, len(body), alloc)
+		}
 		if r.err != nil {
 			refused++
 			if !strings.HasPrefix(r.err.Error(), "parse feed: ") || len(r.err.Error()) <= len("parse feed: ") {
