@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -59,6 +60,29 @@ type Snippet struct {
 	Text string `json:"text"`
 	// Marks are byte ranges [start, end) of Text, in order.
 	Marks [][2]int `json:"marks,omitempty"`
+}
+
+// Marked renders the snippet with each mark between open and close, and
+// every piece of its text through escape (when not nil). Marks that do not
+// fit the text are skipped rather than trusted.
+func (s Snippet) Marked(open, close string, escape func(string) string) string {
+	if escape == nil {
+		escape = func(s string) string { return s }
+	}
+	var b strings.Builder
+	at := 0
+	for _, m := range s.Marks {
+		if m[0] < at || m[1] > len(s.Text) || m[0] >= m[1] {
+			continue
+		}
+		b.WriteString(escape(s.Text[at:m[0]]))
+		b.WriteString(open)
+		b.WriteString(escape(s.Text[m[0]:m[1]]))
+		b.WriteString(close)
+		at = m[1]
+	}
+	b.WriteString(escape(s.Text[at:]))
+	return b.String()
 }
 
 // NewItem is an item of a feed that the poller has not seen before, or

@@ -149,3 +149,59 @@ func loadMatch(matches, articles *bolt.Bucket, id uint64) (Match, error) {
 	}
 	return m, nil
 }
+
+// Flagged returns the matches flagged after the match with ID after and at
+// or after since, in the order they were flagged, at most limit (0: all).
+// A digest reads the matches after its watermark with it.
+func (db *DB) Flagged(after uint64, since time.Time, limit int) ([]Match, error) {
+	var out []Match
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		matches, articles := tx.Bucket(bucketMatches), tx.Bucket(bucketArticles)
+		c := matches.Cursor()
+		for k, _ := c.Seek(u64(after + 1)); k != nil; k, _ = c.Next() {
+			m, err := loadMatch(matches, articles, binary.BigEndian.Uint64(k))
+			if err != nil {
+				return err
+			}
+			if m.MatchedAt.Before(since) {
+				continue
+			}
+			out = append(out, m)
+			if limit > 0 && len(out) >= limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list flagged matches: %w", err)
+	}
+	return out, nil
+}
+
+// FlaggedCounts counts the matches of each topic flagged in [from, to).
+func (db *DB) FlaggedCounts(from, to time.Time) (map[string]int, error) {
+	counts := map[string]int{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketMatches).Cursor()
+		// Matches are numbered in the order they were flagged: walk back
+		// from the newest until before from.
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var sm storedMatch
+			if err := json.Unmarshal(v, &sm); err != nil {
+				return fmt.Errorf("match %x: %w", k, err)
+			}
+			if sm.MatchedAt.Before(from) {
+				break
+			}
+			if sm.MatchedAt.Before(to) {
+				counts[sm.Topic]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count flagged matches: %w", err)
+	}
+	return counts, nil
+}

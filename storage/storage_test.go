@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -290,5 +291,36 @@ func TestSaveFeedLinksAndUpdates(t *testing.T) {
 	}
 	if seen, _ := db.Seen("https://a.example/feed", []string{"story"}); seen[0].Hash != 12 {
 		t.Errorf("seen hash = %d, want 12", seen[0].Hash)
+	}
+}
+
+func TestFlagged(t *testing.T) {
+	db, _ := openTemp(t)
+	for i, polled := range []time.Time{t0, t0.Add(24 * time.Hour), t0.Add(48 * time.Hour)} {
+		it := item(fmt.Sprintf("i%d", i), i, "ceasefire")
+		if i == 2 {
+			it.Hits = append(it.Hits, TopicHit{Topic: "sanctions"})
+		}
+		if _, err := db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: polled, Items: []NewItem{it}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := db.Flagged(0, time.Time{}, 0)
+	if err != nil || len(all) != 4 {
+		t.Fatalf("Flagged(0) = %d matches, %v; want 4", len(all), err)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].ID <= all[i-1].ID {
+			t.Errorf("not in flagging order: %d after %d", all[i].ID, all[i-1].ID)
+		}
+	}
+	after, _ := db.Flagged(all[1].ID, time.Time{}, 0)
+	since, _ := db.Flagged(0, t0.Add(24*time.Hour), 1)
+	if len(after) != 2 || after[0].ID != all[2].ID || len(since) != 1 || since[0].ID != all[1].ID {
+		t.Errorf("Flagged(after) = %v, Flagged(since, limit 1) = %v", after, since)
+	}
+	counts, err := db.FlaggedCounts(t0.Add(time.Hour), t0.Add(72*time.Hour))
+	if err != nil || counts["ceasefire"] != 2 || counts["sanctions"] != 1 {
+		t.Errorf("FlaggedCounts = %v, %v", counts, err)
 	}
 }

@@ -72,7 +72,7 @@ func cmdMatches(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stdout, "%s  %-20s %s\n", m.Article.Published.Local().Format("2006-01-02 15:04"), m.Topic, m.Article.Title)
 		fmt.Fprintf(stdout, "%18s%s  (%s; score %d; matched: %s)\n", "", m.Article.URL, m.Article.FeedName, m.Score, strings.Join(m.Terms, ", "))
 		if m.Snippet.Text != "" {
-			fmt.Fprintf(stdout, "%18s%s\n", "", markSnippet(m.Snippet))
+			fmt.Fprintf(stdout, "%18s%s\n", "", m.Snippet.Marked("«", "»", nil))
 		}
 	}
 	if len(ms) == 0 {
@@ -146,20 +146,4 @@ func hasTopic(cfg *config.Config, id string) bool {
 		}
 	}
 	return false
-}
-
-// markSnippet renders a snippet for a terminal, matched terms in «».
-func markSnippet(s storage.Snippet) string {
-	var b strings.Builder
-	at := 0
-	for _, m := range s.Marks {
-		if m[0] < at || m[1] > len(s.Text) || m[0] > m[1] {
-			continue // a damaged record: show the text unmarked there
-		}
-		b.WriteString(s.Text[at:m[0]])
-		b.WriteString("«" + s.Text[m[0]:m[1]] + "»")
-		at = m[1]
-	}
-	b.WriteString(s.Text[at:])
-	return b.String()
 }

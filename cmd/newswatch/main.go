@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones without the system's database
 )
 
 const usage = `newswatch monitors news feeds for the topics you follow.
@@ -24,6 +25,7 @@ Commands:
   check     validate the config, test the topics' examples, print what it would use
   explain   show how a topic's query decides on a text, a file or a URL
   feeds     list, add, import or export feeds (newswatch feeds -h)
+  digest    print the next digest (-dry-run; sending is not built yet)
 
 Every command takes:
   -config PATH   configuration file (default "config.yaml")
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdExplain(ctx, rest, stdout, stderr)
 	case "feeds":
 		return cmdFeeds(ctx, rest, stdout, stderr)
+	case "digest":
+		return cmdDigest(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -666,3 +666,26 @@ func TestPollOnTerminal(t *testing.T) {
 		t.Errorf("per-feed ok lines on a terminal:\n%q", s)
 	}
 }
+
+func TestDigestDryRun(t *testing.T) {
+	_, feeds := newsServer(t)
+	cfg := writeConfig(t, feeds[:2], map[string]any{"max_age": "1000d"})
+	db := filepath.Join(t.TempDir(), "nw.db")
+	if r := newswatch(t, "poll", "-config", cfg, "-db", db); r.code != 0 {
+		t.Fatalf("poll: %s", r.stderr)
+	}
+	htmlFile := filepath.Join(t.TempDir(), "digest.html")
+	r := newswatch(t, "digest", "-dry-run", "-tz", "Europe/Kyiv", "-html", htmlFile, "-config", cfg, "-db", db)
+	if r.code != 0 {
+		t.Fatalf("digest: %d %s", r.code, r.stderr)
+	}
+	if !regexp.MustCompile(`^Subject: newswatch: \d+ new matches in \d topics — \d{4}-\d\d-\d\d\n`).MatchString(r.stdout) || !strings.Contains(r.stdout, "== Ceasefire and peace talks") {
+		t.Errorf("digest text:\n%.600s", r.stdout)
+	}
+	if b, err := os.ReadFile(htmlFile); err != nil || !strings.Contains(string(b), "<strong>") {
+		t.Errorf("HTML part: %v", err)
+	}
+	if r := newswatch(t, "digest", "-config", cfg, "-db", db); r.code != 2 || !strings.Contains(r.stderr, "not built yet") {
+		t.Errorf("digest without -dry-run: %d %q", r.code, r.stderr)
+	}
+}
