@@ -20,15 +20,17 @@ import (
 // Bucket layout. Keys that sort by time hold a big-endian, sign-flipped
 // nanosecond timestamp, so a cursor walks them in time order.
 var (
-	bucketMeta     = []byte("meta")             // "schema" → version
-	bucketFeeds    = []byte("feeds")            // feed URL → FeedState (JSON)
-	bucketSeen     = []byte("seen")             // feed URL → { key hash → seenValue }
-	bucketLinks    = []byte("links")            // canonical article URL → article ID
-	bucketArticles = []byte("articles")         // article ID → Article (JSON)
-	bucketMatches  = []byte("matches")          // match ID → storedMatch (JSON)
-	bucketByTime   = []byte("matches_by_time")  // published | ^match ID → nil
-	bucketByTopic  = []byte("matches_by_topic") // topic | 0x00 | published | ^match ID → nil
-	keySchema      = []byte("schema")
+	bucketMeta        = []byte("meta")             // "schema" → version
+	bucketFeeds       = []byte("feeds")            // feed URL → FeedState (JSON)
+	bucketSeen        = []byte("seen")             // feed URL → { key hash → seenValue }
+	bucketLinks       = []byte("links")            // canonical article URL → article ID
+	bucketArticles    = []byte("articles")         // article ID → Article (JSON)
+	bucketMatches     = []byte("matches")          // match ID → storedMatch (JSON)
+	bucketByTime      = []byte("matches_by_time")  // published | ^match ID → nil
+	bucketByTopic     = []byte("matches_by_topic") // topic | 0x00 | published | ^match ID → nil
+	bucketDigests     = []byte("digests")          // recipient | 0x00 | period → SentDigest (JSON)
+	bucketDigestState = []byte("digest_state")     // recipient → DigestState (JSON)
+	keySchema         = []byte("schema")
 )
 
 // SchemaVersion is the layout this build reads and writes.
@@ -61,7 +63,7 @@ func Open(path string, lockTimeout time.Duration) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTime, bucketByTopic} {
+		for _, name := range [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTime, bucketByTopic, bucketDigests, bucketDigestState} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

@@ -46,6 +46,7 @@ type Config struct {
 	Topics  []Topic `yaml:"topics"`
 	Poll    Poll    `yaml:"poll"`
 	Storage Storage `yaml:"storage"`
+	Digest  Digest  `yaml:"digest"`
 
 	// File is the path the configuration was read from.
 	File string `yaml:"-"`
@@ -150,6 +151,9 @@ func Load(path string) (*Config, error) {
 	}
 	if !filepath.IsAbs(c.Storage.Path) {
 		c.Storage.Path = filepath.Join(filepath.Dir(path), c.Storage.Path)
+	}
+	if !filepath.IsAbs(c.Digest.Outbox) {
+		c.Digest.Outbox = filepath.Join(filepath.Dir(path), c.Digest.Outbox)
 	}
 	return c, nil
 }
@@ -367,6 +371,8 @@ func (v *validator) check(c *Config) {
 	if p.MaxInterval < p.MinInterval {
 		v.errorf(find(pn, "max_interval"), "poll.max_interval (%s) is shorter than poll.min_interval (%s)", p.MaxInterval, p.MinInterval)
 	}
+
+	v.checkDigest(c)
 
 	if c.Storage.Path == "" {
 		if sn := find(v.root, "storage", "path"); sn != nil {

@@ -1,0 +1,211 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"newswatch/storage"
+)
+
+// Store is what sending digests needs of the database.
+type Store interface {
+	Source
+	// DigestState returns the recipient's watermark and last period.
+	DigestState(recipient string) (storage.DigestState, error)
+	// DigestSent reports whether the digest of period went out.
+	DigestSent(recipient string, period time.Time) (bool, error)
+	// RecordDigest records a sent digest and moves the watermark in one
+	// transaction; storage.ErrDigestSent if the period is recorded.
+	RecordDigest(d storage.SentDigest) error
+}
+
+// Schedule gives the digest times: a cron schedule.
+type Schedule interface {
+	Next(time.Time) time.Time
+}
+
+// Recipient is an address and the topics it receives, in config order.
+type Recipient struct {
+	Address string
+	Topics  []Topic
+}
+
+// Service sends each recipient one digest per scheduled period: never two
+// for one period, also across restarts, and never a match lost: the
+// watermark moves only when the message was accepted.
+type Service struct {
+	Store      Store
+	Mailer     Mailer
+	Schedule   Schedule
+	Location   *time.Location
+	From       string
+	Recipients []Recipient
+	// Feeds are the configured feed URLs, for the summary.
+	Feeds []string
+	// SkipEmpty: a period without matches is recorded, not sent.
+	SkipEmpty bool
+	Now       func() time.Time
+	Log       *slog.Logger
+}
+
+// LastPeriod returns the latest scheduled time at or before now, looking
+// back up to eight days; zero if there is none.
+func (s *Service) LastPeriod(now time.Time) time.Time {
+	var last time.Time
+	for t := s.Schedule.Next(now.Add(-8 * 24 * time.Hour)); !t.IsZero() && !t.After(now); t = s.Schedule.Next(t) {
+		last = t
+	}
+	return last
+}
+
+// SendPeriod sends the digest of period to every recipient that has not
+// had it. It returns the first error; recipients already served are not
+// served again when it is called again.
+func (s *Service) SendPeriod(ctx context.Context, period time.Time) error {
+	var first error
+	for _, r := range s.Recipients {
+		if err := s.sendOne(ctx, r, period); err != nil {
+			s.log().Error("digest not sent", "to", r.Address, "period", period, "err", err)
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+func (s *Service) sendOne(ctx context.Context, r Recipient, period time.Time) error {
+	sent, err := s.Store.DigestSent(r.Address, period)
+	if err != nil || sent {
+		return err
+	}
+	st, err := s.Store.DigestState(r.Address)
+	if err != nil {
+		return err
+	}
+	since := st.Period
+	if since.IsZero() {
+		since = period.Add(-24 * time.Hour) // the first digest covers a day
+	}
+	d, err := Build(s.Store, Options{Topics: r.Topics, After: st.UpTo, Since: since, Now: period, Location: s.Location, Feeds: s.Feeds})
+	if err != nil {
+		return err
+	}
+	rec := storage.SentDigest{Recipient: r.Address, Period: period, Subject: d.Subject, UpTo: d.UpTo, Matches: d.Matches}
+	if d.Empty() && s.SkipEmpty {
+		rec.Skipped, rec.Sent = true, s.now()
+		return s.record(rec)
+	}
+	msg, err := Message(d, s.From, r.Address, period, s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.Mailer.Send(ctx, msg); err != nil {
+		return err
+	}
+	rec.Sent = s.now()
+	s.log().Info("digest sent", "to", r.Address, "period", period, "matches", d.Matches, "subject", d.Subject)
+	return s.record(rec)
+}
+
+func (s *Service) record(rec storage.SentDigest) error {
+	err := s.Store.RecordDigest(rec)
+	if errors.Is(err, storage.ErrDigestSent) {
+		return nil // another run recorded it first
+	}
+	return err
+}
+
+// Run sends the digest of the last period if it was missed (the daemon was
+// down at send time), then each period as it comes, retrying a failed send
+// with back-off (1m, 2m, 4m … 30m) until it goes out or the next period
+// comes, whose digest then covers everything unsent. It returns when ctx
+// ends.
+func (s *Service) Run(ctx context.Context) {
+	period := s.LastPeriod(s.now())
+	for {
+		if !period.IsZero() {
+			s.sendWithRetry(ctx, period)
+		}
+		next := s.Schedule.Next(s.now())
+		if next.IsZero() {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(next)):
+		}
+		period = s.LastPeriod(s.now())
+	}
+}
+
+func (s *Service) sendWithRetry(ctx context.Context, period time.Time) {
+	wait := time.Minute
+	for {
+		err := s.SendPeriod(ctx, period)
+		if err == nil {
+			return
+		}
+		next := s.Schedule.Next(period)
+		if !s.now().Add(wait).Before(next) {
+			s.log().Error("digest: giving up on this period; the next digest covers its matches", "period", period)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Minute)
+	}
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// InZone is a cron schedule read in a time zone, with the digest's
+// answer to daylight saving time: a time that a spring-forward gap skips
+// (03:30 on a day clocks go from 03:00 to 04:00) fires right after the
+// gap, at the same instant the skipped wall time would have been, rather
+// than not that day; a time that the autumn's repeated hour shows twice
+// fires once.
+type InZone struct {
+	Spec interface{ Next(time.Time) time.Time }
+	Loc  *time.Location
+}
+
+// Next returns the first time after t.
+func (z InZone) Next(t time.Time) time.Time {
+	t = t.In(z.Loc)
+	n := z.Spec.Next(t)
+	// In the repeated hour the same wall time comes twice: once is enough.
+	const wall = "2006-01-02 15:04:05"
+	for !n.IsZero() && n.In(z.Loc).Format(wall) == t.Format(wall) {
+		n = z.Spec.Next(n)
+	}
+	// The same schedule on a clock that does not change at t.
+	_, offset := t.Zone()
+	f := z.Spec.Next(t.In(time.FixedZone("", offset)))
+	if f.IsZero() || !f.Before(n) {
+		return n
+	}
+	w := time.Date(f.Year(), f.Month(), f.Day(), f.Hour(), f.Minute(), f.Second(), 0, z.Loc)
+	if (w.Hour() != f.Hour() || w.Minute() != f.Minute()) && w.After(t) && w.Before(n) {
+		return w // f's wall time does not exist here: fire after the gap
+	}
+	return n
+}
