@@ -76,20 +76,26 @@ func (s *Service) SendPeriod(ctx context.Context, period time.Time) error {
 	return first
 }
 
-func (s *Service) sendOne(ctx context.Context, r Recipient, period time.Time) error {
-	sent, err := s.Store.DigestSent(r.Address, period)
-	if err != nil || sent {
-		return err
-	}
+// Next builds the digest r would get for the period ending at period,
+// without sending it or moving anything.
+func (s *Service) Next(r Recipient, period time.Time) (*Digest, error) {
 	st, err := s.Store.DigestState(r.Address)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	since := st.Period
 	if since.IsZero() {
 		since = period.Add(-24 * time.Hour) // the first digest covers a day
 	}
-	d, err := Build(s.Store, Options{Topics: r.Topics, After: st.UpTo, Since: since, Now: period, Location: s.Location, Feeds: s.Feeds})
+	return Build(s.Store, Options{Topics: r.Topics, After: st.UpTo, Since: since, Now: period, Location: s.Location, Feeds: s.Feeds})
+}
+
+func (s *Service) sendOne(ctx context.Context, r Recipient, period time.Time) error {
+	sent, err := s.Store.DigestSent(r.Address, period)
+	if err != nil || sent {
+		return err
+	}
+	d, err := s.Next(r, period)
 	if err != nil {
 		return err
 	}

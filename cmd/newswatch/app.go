@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/robfig/cron/v3"
 
+	"newswatch/digest"
 	"newswatch/feeds"
 	"newswatch/internal/config"
 	"newswatch/internal/poller"
@@ -22,6 +24,7 @@ type Main struct {
 	DB      *storage.DB
 	Matcher *match.Matcher
 	Poller  *poller.Poller
+	Digest  *digest.Service
 	Log     *slog.Logger
 	// Now is the clock every part uses.
 	Now func() time.Time
@@ -40,6 +43,57 @@ func loadConfig(c common) (*config.Config, error) {
 		cfg.Storage.Path = c.db
 	}
 	return cfg, nil
+}
+
+// newDigestService wires the digest: its mailer (SMTP when digest.smtp.host
+// is set, else the outbox folder), schedule and recipients.
+func newDigestService(cfg *config.Config, db *storage.DB, log *slog.Logger, now func() time.Time) (*digest.Service, error) {
+	d := cfg.Digest
+	var mailer digest.Mailer = digest.Outbox{Dir: d.Outbox}
+	if d.SMTP.Host != "" {
+		password := ""
+		if d.SMTP.PasswordEnv != "" {
+			var ok bool
+			if password, ok = os.LookupEnv(d.SMTP.PasswordEnv); !ok {
+				return nil, fmt.Errorf("digest.smtp.password_env names %s, which is not set in the environment", d.SMTP.PasswordEnv)
+			}
+		}
+		m, err := digest.NewSMTP(d.SMTP.Host, d.SMTP.Port, d.SMTP.TLS, d.SMTP.Username, password)
+		if err != nil {
+			return nil, err
+		}
+		mailer = m
+	}
+	sched, err := cron.ParseStandard(d.Schedule)
+	if err != nil {
+		return nil, fmt.Errorf("digest.schedule: %w", err)
+	}
+	names := map[string]digest.Topic{}
+	var all []digest.Topic
+	for _, t := range cfg.Topics {
+		names[t.ID] = digest.Topic{ID: t.ID, Name: t.Name}
+		all = append(all, names[t.ID])
+	}
+	s := &digest.Service{Store: db, Mailer: mailer, Schedule: digest.InZone{Spec: sched, Loc: d.Location}, Location: d.Location,
+		From: d.From, SkipEmpty: d.SkipEmpty, Now: now, Log: log}
+	for _, f := range cfg.Feeds {
+		s.Feeds = append(s.Feeds, f.URL)
+	}
+	for _, r := range d.To {
+		rec := digest.Recipient{Address: r.Address, Topics: all}
+		if len(r.Topics) > 0 {
+			rec.Topics = nil
+			for _, t := range cfg.Topics { // config order, whatever the recipient's order
+				for _, want := range r.Topics {
+					if want == t.ID {
+						rec.Topics = append(rec.Topics, names[t.ID])
+					}
+				}
+			}
+		}
+		s.Recipients = append(s.Recipients, rec)
+	}
+	return s, nil
 }
 
 // newFetcher returns the fetcher the config describes.
@@ -75,6 +129,11 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 		return nil, exitError
 	}
 	m := &Main{Config: cfg, DB: db, Matcher: matcher, Log: log, Now: time.Now, ShutdownGrace: 10 * time.Second}
+	if m.Digest, err = newDigestService(cfg, db, log, func() time.Time { return m.Now() }); err != nil {
+		db.Close()
+		fmt.Fprintf(stderr, "newswatch: %v\n", err)
+		return nil, exitUsage
+	}
 	m.Poller = &poller.Poller{
 		Store:   db,
 		Fetcher: newFetcher(cfg),

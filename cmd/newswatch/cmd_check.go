@@ -43,6 +43,18 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "      max_age %s, %d workers (%d per host), timeout %s, max_size %s\n",
 		cfg.Poll.MaxAge, cfg.Poll.Workers, cfg.Poll.PerHost, cfg.Poll.Timeout, cfg.Poll.MaxSize)
 	fmt.Fprintf(stdout, "storage: %s\n", cfg.Storage.Path)
+	d := cfg.Digest
+	via := "outbox " + d.Outbox
+	if d.SMTP.Host != "" {
+		via = fmt.Sprintf("SMTP %s:%d (%s)", d.SMTP.Host, d.SMTP.Port, d.SMTP.TLS)
+	}
+	var to []string
+	for _, r := range d.To {
+		to = append(to, r.Address)
+	}
+	dsched, _ := cron.ParseStandard(d.Schedule) // validated by Load
+	fmt.Fprintf(stdout, "digest: schedule %q in %s (next %s), to %s, via %s\n", d.Schedule, d.Timezone,
+		dsched.Next(time.Now().In(d.Location)).Format("2006-01-02 15:04 MST"), strings.Join(to, ", "), via)
 
 	m, err := match.Compile(cfg.MatchTopics())
 	if err != nil { // Load has checked every query

@@ -5,29 +5,26 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"newswatch/digest"
 )
 
-func cmdDigest(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdDigest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	flags := newFlagSet("digest", "", `Print the next digest: the matches flagged since the last one (the last 24 hours
-until digests are sent), grouped by topic, with a summary. Sending digests is not
-built yet: -dry-run is required.`, stderr, &c, "warn")
-	dry := flags.Bool("dry-run", false, "print the digest's text; send nothing")
-	htmlFile := flags.String("html", "", "also write the HTML part to `file`")
-	tz := flags.String("tz", "Local", "the recipient's time `zone` (an IANA name such as Europe/Kyiv)")
+	flags := newFlagSet("digest", "", `Print the next digest (-dry-run) or send it now (-send). The next digest holds the
+matches flagged since the last one sent to the recipient (the last 24 hours before
+the first), grouped by topic, with a summary. -dry-run sends nothing and moves no
+watermark; -send sends to every recipient as the daemon would, recording it.`, stderr, &c, "warn")
+	dry := flags.Bool("dry-run", false, "print the next digest's text; send nothing")
+	send := flags.Bool("send", false, "send the digest to every recipient now")
+	htmlFile := flags.String("html", "", "with -dry-run, also write the HTML part to `file`")
+	to := flags.String("to", "", "with -dry-run, the recipient's `address` (default: the first in digest.to)")
 	if code := parseFlags(flags, args); code >= 0 {
 		return code
 	}
-	if !*dry {
-		fmt.Fprintln(stderr, "newswatch digest: sending is not built yet; use -dry-run")
-		return exitUsage
-	}
-	loc, err := time.LoadLocation(*tz)
-	if err != nil {
-		fmt.Fprintf(stderr, "newswatch digest: -tz %q: %v\n", *tz, err)
+	if *dry == *send {
+		fmt.Fprintln(stderr, "newswatch digest: give -dry-run or -send")
+		flags.Usage()
 		return exitUsage
 	}
 	m, code := openMain(c, stderr)
@@ -35,21 +32,34 @@ built yet: -dry-run is required.`, stderr, &c, "warn")
 		return code
 	}
 	defer m.Close()
-	var topics []digest.Topic
-	for _, t := range m.Config.Topics {
-		topics = append(topics, digest.Topic{ID: t.ID, Name: t.Name})
-	}
-	var urls []string
-	for _, f := range m.Config.Feeds {
-		urls = append(urls, f.URL)
-	}
 	now := m.Now()
-	d, err := digest.Build(m.DB, digest.Options{Topics: topics, Since: now.Add(-24 * time.Hour), Now: now, Location: loc, Feeds: urls})
+	if *send {
+		if err := m.Digest.SendPeriod(ctx, now); err != nil {
+			fmt.Fprintf(stderr, "newswatch digest: %v\n", err)
+			return exitError
+		}
+		fmt.Fprintf(stdout, "digest sent to %d %s\n", len(m.Digest.Recipients), plural(len(m.Digest.Recipients), "recipient", "recipients"))
+		return exitOK
+	}
+	r := m.Digest.Recipients[0]
+	if *to != "" {
+		found := false
+		for _, rr := range m.Digest.Recipients {
+			if rr.Address == *to {
+				r, found = rr, true
+			}
+		}
+		if !found {
+			fmt.Fprintf(stderr, "newswatch digest: %s is not in digest.to\n", *to)
+			return exitUsage
+		}
+	}
+	d, err := m.Digest.Next(r, now)
 	if err != nil {
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return exitError
 	}
-	fmt.Fprintf(stdout, "Subject: %s\n\n%s", digest.HeaderValue(d.Subject), d.Text)
+	fmt.Fprintf(stdout, "To: %s\nSubject: %s\n\n%s", r.Address, digest.HeaderValue(d.Subject), d.Text)
 	if *htmlFile != "" {
 		if err := os.WriteFile(*htmlFile, []byte(d.HTML), 0o644); err != nil {
 			fmt.Fprintf(stderr, "newswatch digest: %v\n", err)

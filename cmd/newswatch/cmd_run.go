@@ -57,7 +57,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}))
 	c := cron.New(cron.WithLogger(logger))
 	c.Schedule(sched, job)
-	m.Log.Info("newswatch started", "feeds", len(m.Config.Feeds), "topics", len(m.Config.Topics), "schedule", m.Config.Poll.Schedule, "db", m.DB.Path())
+	m.Log.Info("newswatch started", "feeds", len(m.Config.Feeds), "topics", len(m.Config.Topics), "schedule", m.Config.Poll.Schedule,
+		"digest", m.Config.Digest.Schedule+" "+m.Config.Digest.Timezone, "db", m.DB.Path())
 	c.Start()
 
 	var first sync.WaitGroup
@@ -66,8 +67,16 @@ func (m *Main) Run(ctx context.Context) error {
 		defer first.Done()
 		job.Run()
 	}()
+	digestCtx, stopDigest := context.WithCancel(ctx)
+	defer stopDigest()
+	digestDone := make(chan struct{})
+	go func() { // the digest: the missed one at start-up, then on its schedule
+		defer close(digestDone)
+		m.Digest.Run(digestCtx)
+	}()
 
 	<-ctx.Done()
+	<-digestDone // a send in flight is abandoned; its watermark did not move
 	m.Log.Info("shutting down: no new polls", "grace", m.ShutdownGrace)
 	stopped := c.Stop()
 	done := make(chan struct{})

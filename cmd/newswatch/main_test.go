@@ -667,25 +667,52 @@ func TestPollOnTerminal(t *testing.T) {
 	}
 }
 
-func TestDigestDryRun(t *testing.T) {
+func TestDigest(t *testing.T) {
 	_, feeds := newsServer(t)
 	cfg := writeConfig(t, feeds[:2], map[string]any{"max_age": "1000d"})
+	// Digests go to the outbox beside the config (no SMTP configured).
+	os.WriteFile(cfg, append(mustRead(t, cfg), []byte("digest:\n  timezone: Europe/Kyiv\n  to: [analyst@example.org]\n")...), 0o644)
 	db := filepath.Join(t.TempDir(), "nw.db")
 	if r := newswatch(t, "poll", "-config", cfg, "-db", db); r.code != 0 {
 		t.Fatalf("poll: %s", r.stderr)
 	}
 	htmlFile := filepath.Join(t.TempDir(), "digest.html")
-	r := newswatch(t, "digest", "-dry-run", "-tz", "Europe/Kyiv", "-html", htmlFile, "-config", cfg, "-db", db)
+	r := newswatch(t, "digest", "-dry-run", "-html", htmlFile, "-config", cfg, "-db", db)
 	if r.code != 0 {
 		t.Fatalf("digest: %d %s", r.code, r.stderr)
 	}
-	if !regexp.MustCompile(`^Subject: newswatch: \d+ new matches in \d topics — \d{4}-\d\d-\d\d\n`).MatchString(r.stdout) || !strings.Contains(r.stdout, "== Ceasefire and peace talks") {
+	if !regexp.MustCompile(`^To: analyst@example.org\nSubject: newswatch: \d+ new matches in \d topics — \d{4}-\d\d-\d\d\n`).MatchString(r.stdout) || !strings.Contains(r.stdout, "== Ceasefire and peace talks") {
 		t.Errorf("digest text:\n%.600s", r.stdout)
 	}
 	if b, err := os.ReadFile(htmlFile); err != nil || !strings.Contains(string(b), "<strong>") {
 		t.Errorf("HTML part: %v", err)
 	}
-	if r := newswatch(t, "digest", "-config", cfg, "-db", db); r.code != 2 || !strings.Contains(r.stderr, "not built yet") {
-		t.Errorf("digest without -dry-run: %d %q", r.code, r.stderr)
+	outbox := filepath.Join(filepath.Dir(cfg), "outbox")
+	if files, _ := filepath.Glob(filepath.Join(outbox, "*.eml")); len(files) != 0 {
+		t.Errorf("-dry-run wrote %v", files)
 	}
+	if r := newswatch(t, "digest", "-send", "-config", cfg, "-db", db); r.code != 0 || !strings.Contains(r.stdout, "digest sent to 1 recipient") {
+		t.Fatalf("digest -send: %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+	if len(files) != 1 || !strings.Contains(string(mustRead(t, files[0])), "multipart/alternative") {
+		t.Fatalf("outbox after -send: %v", files)
+	}
+	// Everything was sent: the next digest is a heartbeat.
+	r = newswatch(t, "digest", "-dry-run", "-config", cfg, "-db", db)
+	if !strings.Contains(r.stdout, "Subject: newswatch: 0 new matches") {
+		t.Errorf("after -send, the next digest:\n%.300s", r.stdout)
+	}
+	if r := newswatch(t, "digest", "-config", cfg, "-db", db); r.code != 2 {
+		t.Errorf("digest without -dry-run or -send: %d %q", r.code, r.stderr)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

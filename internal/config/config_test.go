@@ -220,3 +220,43 @@ func TestScheduleKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestDigestConfig(t *testing.T) {
+	c, err := Parse([]byte(good+`digest:
+  timezone: Europe/Kyiv
+  to:
+    - a@example.org
+    - {address: b@example.org, topics: [frozen-assets]}
+  smtp:
+    host: smtp.example.org
+    tls: implicit
+    password_env: NW_PASS
+`), "d.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Digest
+	if d.Schedule != DefaultDigestSchedule || d.Location == nil || d.Location.String() != "Europe/Kyiv" || len(d.To) != 2 ||
+		d.To[1].Topics[0] != "frozen-assets" || d.SMTP.Port != 465 || d.From != DefaultDigestAddress || d.Outbox != DefaultOutbox {
+		t.Errorf("digest = %+v", d)
+	}
+	def, _ := Parse([]byte(good), "d.yaml")
+	if len(def.Digest.To) != 1 || def.Digest.To[0].Address != DefaultDigestAddress || def.Digest.Timezone != "UTC" || def.Digest.SMTP.Host != "" {
+		t.Errorf("default digest = %+v", def.Digest)
+	}
+	for name, tt := range map[string]struct{ yaml, want string }{
+		"timezone":      {"digest:\n  timezone: Mars/Olympus\n", `d.yaml:16: digest.timezone "Mars/Olympus" is not an IANA time zone`},
+		"schedule":      {"digest:\n  schedule: daily\n", `d.yaml:16: digest.schedule "daily" is not a valid cron spec`},
+		"address":       {"digest:\n  to: [not-an-address]\n", `d.yaml:16: digest.to[0]: "not-an-address" is not a mail address`},
+		"topic":         {"digest:\n  to:\n    - {address: a@b.example, topics: [nope]}\n", `d.yaml:17: digest.to[0]: no topic "nope"`},
+		"tls":           {"digest:\n  smtp:\n    host: h\n    tls: ssl\n", `d.yaml:18: digest.smtp.tls "ssl": want starttls, implicit or none`},
+		"password":      {"digest:\n  smtp:\n    host: h\n    password_env: hunter2!\n", `d.yaml:18: digest.smtp.password_env "hunter2!" must be the name of an environment variable`},
+		"unknown key":   {"digest:\n  smtp:\n    hots: h\n", `d.yaml:17: unknown key "hots" in digest.smtp (did you mean "host"?)`},
+		"recipient key": {"digest:\n  to:\n    - {adress: a@b.example}\n", `d.yaml:17: unknown key "adress" in a recipient`},
+	} {
+		_, err := Parse([]byte(good+tt.yaml), "d.yaml")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v\nwant %q", name, err, tt.want)
+		}
+	}
+}
