@@ -44,7 +44,7 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.Poll.MaxAge, cfg.Poll.Workers, cfg.Poll.PerHost, cfg.Poll.Timeout, cfg.Poll.MaxSize)
 	fmt.Fprintf(stdout, "storage: %s\n", cfg.Storage.Path)
 	d := cfg.Digest
-	via := "outbox " + d.Outbox
+	via := "the outbox folder " + d.Outbox
 	if d.SMTP.Host != "" {
 		via = fmt.Sprintf("SMTP %s:%d (%s)", d.SMTP.Host, d.SMTP.Port, d.SMTP.TLS)
 	}
