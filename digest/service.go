@@ -16,6 +16,10 @@ type Store interface {
 	DigestState(recipient string) (storage.DigestState, error)
 	// DigestSent reports whether the digest of period went out.
 	DigestSent(recipient string, period time.Time) (bool, error)
+	// BeginDigest marks a period as being sent (storage.ErrDigestSent if
+	// it has a record); AbortDigest undoes that after a failed send.
+	BeginDigest(recipient string, period, since time.Time) error
+	AbortDigest(recipient string, period time.Time) error
 	// RecordDigest records a sent digest and moves the watermark in one
 	// transaction; storage.ErrDigestSent if the period is recorded.
 	RecordDigest(d storage.SentDigest) error
@@ -46,6 +50,9 @@ type Service struct {
 	Feeds []string
 	// SkipEmpty: a period without matches is recorded, not sent.
 	SkipEmpty bool
+	// RetryAfter is the first wait after a failed send (default 1m); it
+	// doubles up to 30 times as long.
+	RetryAfter time.Duration
 	Now       func() time.Time
 	Log       *slog.Logger
 }
@@ -83,11 +90,19 @@ func (s *Service) Next(r Recipient, period time.Time) (*Digest, error) {
 	if err != nil {
 		return nil, err
 	}
-	since := st.Period
-	if since.IsZero() {
-		since = period.Add(-24 * time.Hour) // the first digest covers a day
+	return Build(s.Store, Options{Topics: r.Topics, After: st.UpTo, Since: s.since(st, period), Now: period, Location: s.Location, Feeds: s.Feeds})
+}
+
+// since is where a recipient's next digest begins: the last period sent,
+// else the start of a first digest attempted before, else a day back.
+func (s *Service) since(st storage.DigestState, period time.Time) time.Time {
+	switch {
+	case !st.Period.IsZero():
+		return st.Period
+	case !st.FirstSince.IsZero():
+		return st.FirstSince
 	}
-	return Build(s.Store, Options{Topics: r.Topics, After: st.UpTo, Since: since, Now: period, Location: s.Location, Feeds: s.Feeds})
+	return period.Add(-24 * time.Hour)
 }
 
 func (s *Service) sendOne(ctx context.Context, r Recipient, period time.Time) error {
@@ -108,7 +123,24 @@ func (s *Service) sendOne(ctx context.Context, r Recipient, period time.Time) er
 	if err != nil {
 		return err
 	}
+	// Pending before sending: a crash after the server took the message
+	// but before the record leaves the period pending, never sent again;
+	// the watermark did not move, so the next digest repeats its matches
+	// rather than losing them.
+	st, err := s.Store.DigestState(r.Address)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.BeginDigest(r.Address, period, s.since(st, period)); err != nil {
+		if errors.Is(err, storage.ErrDigestSent) {
+			return nil
+		}
+		return err
+	}
 	if err := s.Mailer.Send(ctx, msg); err != nil {
+		if aerr := s.Store.AbortDigest(r.Address, period); aerr != nil {
+			return errors.Join(err, aerr)
+		}
 		return err
 	}
 	rec.Sent = s.now()
@@ -149,7 +181,11 @@ func (s *Service) Run(ctx context.Context) {
 }
 
 func (s *Service) sendWithRetry(ctx context.Context, period time.Time) {
-	wait := time.Minute
+	wait := s.RetryAfter
+	if wait <= 0 {
+		wait = time.Minute
+	}
+	maxWait := 30 * wait
 	for {
 		err := s.SendPeriod(ctx, period)
 		if err == nil {
@@ -165,7 +201,7 @@ func (s *Service) sendWithRetry(ctx context.Context, period time.Time) {
 			return
 		case <-time.After(wait):
 		}
-		wait = min(2*wait, 30*time.Minute)
+		wait = min(2*wait, maxWait)
 	}
 }
 

@@ -227,14 +227,7 @@ func TestServiceRunCatchesUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()
-	deadline := time.After(30 * time.Second)
-	for srv.count() == 0 {
-		select {
-		case <-deadline:
-			t.Fatal("the missed digest was not sent")
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	waitUntil(t, func() bool { return srv.count() > 0 })
 	cancel()
 	<-done
 	m, text, _ := parseMail(t, srv.messages[0])
@@ -323,4 +316,71 @@ func subjectOf(m *mail.Message) string {
 		return m.Header.Get("Subject")
 	}
 	return s
+}
+
+// Run retries a failed send with back-off until the server takes it.
+func TestServiceRunRetries(t *testing.T) {
+	db := openDB(t)
+	srv := startSMTP(t)
+	srv.setFail(true)
+	s := newService(t, db, srv)
+	s.RetryAfter = 20 * time.Millisecond
+	now := time.Date(2025, 3, 4, 8, 0, 0, 0, kyiv)
+	s.Now = func() time.Time { return now }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	time.Sleep(100 * time.Millisecond) // a few refused attempts
+	if srv.count() != 0 {
+		t.Fatal("a refused digest counted as sent")
+	}
+	srv.setFail(false)
+	waitUntil(t, func() bool { return srv.count() == 1 })
+	cancel()
+	<-done
+	if sent, _ := db.DigestSent("analyst@example.org", time.Date(2025, 3, 4, 7, 0, 0, 0, kyiv)); !sent {
+		t.Error("the retried digest is not recorded")
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A crash between the server taking a digest and its record: on restart the
+// period is not sent again, and its matches come in the next digest.
+func TestServiceCrashMidSend(t *testing.T) {
+	db := openDB(t)
+	srv := startSMTP(t)
+	s := newService(t, db, srv)
+	period := time.Date(2025, 3, 4, 7, 0, 0, 0, kyiv)
+	s.Now = func() time.Time { return period }
+	save(t, db, "https://a.example/feed", "a1", "Truce", period.Add(-time.Hour), hit{"ceasefire", 2})
+	// What a crash leaves: the pending record, no watermark.
+	if err := db.BeginDigest("analyst@example.org", period, period.Add(-24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := newService(t, db, srv).SendPeriod(context.Background(), period); err != nil {
+		t.Fatal(err)
+	}
+	if srv.count() != 0 {
+		t.Fatal("a period left pending by a crash was sent again")
+	}
+	next := period.Add(24 * time.Hour)
+	if err := s.SendPeriod(context.Background(), next); err != nil {
+		t.Fatal(err)
+	}
+	if srv.count() != 1 {
+		t.Fatalf("%d messages, want the next period's", srv.count())
+	}
+	if _, text, _ := parseMail(t, srv.messages[0]); !strings.Contains(text, "Truce") {
+		t.Errorf("the next digest lacks the match of the crashed one:\n%s", text)
+	}
 }
