@@ -53,8 +53,8 @@ type Service struct {
 	// RetryAfter is the first wait after a failed send (default 1m); it
 	// doubles up to 30 times as long.
 	RetryAfter time.Duration
-	Now       func() time.Time
-	Log       *slog.Logger
+	Now        func() time.Time
+	Log        *slog.Logger
 }
 
 // LastPeriod returns the latest scheduled time at or before now, looking
