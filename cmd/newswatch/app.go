@@ -105,6 +105,17 @@ func newFetcher(cfg *config.Config) *feeds.Fetcher {
 	})
 }
 
+// configOrExit loads the config the flags name, or prints why it cannot
+// and returns nil with the exit code.
+func configOrExit(c common, stderr io.Writer) (*config.Config, int) {
+	cfg, err := loadConfig(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
+		return nil, exitUsage
+	}
+	return cfg, -1
+}
+
 // openMain loads the config, opens the database and wires the poller. On
 // failure it prints why to stderr and returns the exit code.
 func openMain(c common, stderr io.Writer) (*Main, int) {
@@ -113,10 +124,9 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return nil, exitUsage
 	}
-	cfg, err := loadConfig(c)
-	if err != nil {
-		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
-		return nil, exitUsage
+	cfg, code := configOrExit(c, stderr)
+	if cfg == nil {
+		return nil, code
 	}
 	matcher, err := match.Compile(cfg.MatchTopics())
 	if err != nil { // config.Load has checked every query

@@ -18,10 +18,9 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
-	cfg, err := loadConfig(c)
-	if err != nil {
-		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
-		return exitUsage
+	cfg, code := configOrExit(c, stderr)
+	if cfg == nil {
+		return code
 	}
 	fmt.Fprintf(stdout, "config %s is valid\n\n", cfg.File)
 	fmt.Fprintf(stdout, "feeds (%d):\n", len(cfg.Feeds))

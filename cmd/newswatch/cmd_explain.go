@@ -37,10 +37,9 @@ a page (its <title> and text) or a feed (every item).`, stderr, &c, "warn")
 		flags.Usage()
 		return exitUsage
 	}
-	cfg, err := loadConfig(c)
-	if err != nil {
-		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
-		return exitUsage
+	cfg, code := configOrExit(c, stderr)
+	if cfg == nil {
+		return code
 	}
 	m, err := match.Compile(cfg.MatchTopics())
 	if err != nil {

@@ -176,10 +176,9 @@ func cmdFeedsAdd(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if code >= 0 {
 		return code
 	}
-	cfg, err := loadConfig(c)
-	if err != nil {
-		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
-		return exitUsage
+	cfg, code := configOrExit(c, stderr)
+	if cfg == nil {
+		return code
 	}
 	found, err := feeds.Discover(ctx, newFetcher(cfg), addr, time.Now())
 	if err != nil {
@@ -203,10 +202,9 @@ func cmdFeedsImport(ctx context.Context, args []string, stdout, stderr io.Writer
 	if code >= 0 {
 		return code
 	}
-	cfg, err := loadConfig(c)
-	if err != nil {
-		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
-		return exitUsage
+	cfg, code := configOrExit(c, stderr)
+	if cfg == nil {
+		return code
 	}
 	r, err := os.Open(file)
 	if err != nil {
@@ -310,10 +308,9 @@ func cmdFeedsExport(_ context.Context, args []string, stdout, stderr io.Writer) 
 	if code := parseFlags(flags, args); code >= 0 {
 		return code
 	}
-	cfg, err := loadConfig(c)
-	if err != nil {
-		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
-		return exitUsage
+	cfg, code := configOrExit(c, stderr)
+	if cfg == nil {
+		return code
 	}
 	subs := make([]opml.Feed, len(cfg.Feeds))
 	for i, f := range cfg.Feeds {

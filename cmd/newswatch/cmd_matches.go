@@ -34,10 +34,9 @@ func cmdMatches(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "newswatch matches: %v\n", err)
 		return exitUsage
 	}
-	cfg, err := loadConfig(c)
-	if err != nil {
-		fmt.Fprintf(stderr, "newswatch: config is invalid:\n%v\n", err)
-		return exitUsage
+	cfg, code := configOrExit(c, stderr)
+	if cfg == nil {
+		return code
 	}
 	if *topic != "" && !hasTopic(cfg, *topic) {
 		// Matches of a topic removed from the config are still listed.
