@@ -3,8 +3,10 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -63,8 +65,17 @@ func topicPrefix(topic string) []byte {
 type Query struct {
 	// Topic, when set, keeps only matches of that topic id.
 	Topic string
-	// Since, when set, keeps only articles published at or after it.
-	Since time.Time
+	// Since and Until, when set, keep only articles published in
+	// [Since, Until).
+	Since, Until time.Time
+	// Feed, when set, keeps only articles that feed carried.
+	Feed string
+	// Text, when set, keeps only matches whose title or snippet contains
+	// it, ignoring case.
+	Text string
+	// Cursor, when set, continues a listing after the page that returned
+	// it (MatchesPage).
+	Cursor string
 	// Limit caps the number of matches returned; 0 means no cap.
 	Limit int
 }
@@ -73,8 +84,28 @@ type Query struct {
 // first; the matches of one article come in the order they were flagged
 // (the order of the topics in the config).
 func (db *DB) Matches(q Query) ([]Match, error) {
-	var out []Match
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	ms, _, err := db.MatchesPage(q)
+	return ms, err
+}
+
+// MatchesPage is Matches for paging: next is the Cursor of the following
+// page, "" when there is none. A cursor is only valid with the same Topic.
+func (db *DB) MatchesPage(q Query) (out []Match, next string, err error) {
+	var start []byte // list keys strictly before this one
+	if !q.Until.IsZero() {
+		start = timeKey(q.Until)
+	}
+	if q.Cursor != "" {
+		cur, err := hex.DecodeString(q.Cursor)
+		if err != nil || len(cur) != 16 {
+			return nil, "", fmt.Errorf("list matches: malformed cursor %q", q.Cursor)
+		}
+		if start == nil || bytes.Compare(cur, start) < 0 {
+			start = cur
+		}
+	}
+	text := strings.ToLower(strings.TrimSpace(q.Text))
+	err = db.bolt.View(func(tx *bolt.Tx) error {
 		var prefix []byte
 		c := tx.Bucket(bucketByTime).Cursor()
 		if q.Topic != "" {
@@ -86,7 +117,11 @@ func (db *DB) Matches(q Query) ([]Match, error) {
 			floor = timeKey(q.Since)
 		}
 		matches, articles := tx.Bucket(bucketMatches), tx.Bucket(bucketArticles)
-		for k := seekLast(c, prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		k := seekLast(c, prefix)
+		if start != nil {
+			k = seekBefore(c, append(bytes.Clone(prefix), start...))
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
 			rest := k[len(prefix):]
 			if len(rest) != 16 {
 				return fmt.Errorf("malformed index key %x", k)
@@ -98,17 +133,47 @@ func (db *DB) Matches(q Query) ([]Match, error) {
 			if err != nil {
 				return err
 			}
+			if q.Feed != "" && !carriedBy(m.Article, q.Feed) {
+				continue
+			}
+			if text != "" && !strings.Contains(strings.ToLower(m.Article.Title), text) && !strings.Contains(strings.ToLower(m.Snippet.Text), text) {
+				continue
+			}
 			out = append(out, m)
 			if q.Limit > 0 && len(out) >= q.Limit {
+				next = hex.EncodeToString(rest)
 				break
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list matches: %w", err)
+		return nil, "", fmt.Errorf("list matches: %w", err)
 	}
-	return out, nil
+	return out, next, nil
+}
+
+func carriedBy(a Article, feed string) bool {
+	if a.Feed == feed {
+		return true
+	}
+	for _, s := range a.Sources {
+		if s.Feed == feed {
+			return true
+		}
+	}
+	return false
+}
+
+// seekBefore positions c on the last key before key and returns it.
+func seekBefore(c *bolt.Cursor, key []byte) []byte {
+	k, _ := c.Seek(key)
+	if k == nil {
+		k, _ = c.Last()
+		return k
+	}
+	k, _ = c.Prev()
+	return k
 }
 
 // seekLast positions c on the last key that starts with prefix (or the last

@@ -324,3 +324,60 @@ func TestFlagged(t *testing.T) {
 		t.Errorf("FlaggedCounts = %v, %v", counts, err)
 	}
 }
+
+func TestMatchesPageAndFilters(t *testing.T) {
+	db, _ := openTemp(t)
+	var items []NewItem
+	for i := range 7 {
+		it := item(fmt.Sprintf("p%d", i), i, "ceasefire")
+		if i%2 == 0 {
+			it.Article.Title = "Truce talks " + it.Key
+		}
+		items = append(items, it)
+	}
+	db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: t0, Items: items[:4]})
+	db.SaveFeed(FeedUpdate{URL: "https://b.example/feed", Polled: t0, Items: items[4:]})
+	keys := func(ms []Match) string {
+		var k []string
+		for _, m := range ms {
+			k = append(k, m.Article.Key)
+		}
+		return strings.Join(k, " ")
+	}
+	var pages []string
+	q := Query{Topic: "ceasefire", Limit: 3}
+	for {
+		ms, next, err := db.MatchesPage(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, keys(ms))
+		if next == "" {
+			break
+		}
+		q.Cursor = next
+	}
+	if got := strings.Join(pages, " | "); got != "p6 p5 p4 | p3 p2 p1 | p0" {
+		t.Errorf("pages = %q", got)
+	}
+	for _, tt := range []struct {
+		q    Query
+		want string
+	}{
+		{Query{Feed: "https://b.example/feed"}, "p6 p5 p4"},
+		{Query{Text: "TRUCE"}, "p6 p4 p2 p0"},
+		{Query{Since: t0.Add(2 * time.Hour), Until: t0.Add(5 * time.Hour)}, "p4 p3 p2"},
+		{Query{Topic: "ceasefire", Until: t0.Add(2 * time.Hour), Text: "truce"}, "p0"},
+	} {
+		ms, err := db.Matches(tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := keys(ms); got != tt.want {
+			t.Errorf("Matches(%+v) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+	if _, _, err := db.MatchesPage(Query{Cursor: "zz"}); err == nil {
+		t.Error("a malformed cursor was accepted")
+	}
+}

@@ -45,6 +45,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("poll.schedule: %w", err)
 	}
+	stopDashboard, err := m.serveDashboard()
+	if err != nil {
+		return err
+	}
+	defer stopDashboard()
 	logger := cronLogger{m.Log}
 	// Polls get their own context: the signal stops the schedule at once,
 	// but a poll in flight is canceled only after the grace period.

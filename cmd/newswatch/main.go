@@ -19,7 +19,8 @@ Usage:
   newswatch <command> [flags]
 
 Commands:
-  run       run the daemon: poll on the configured schedule, starting now
+  run       run the daemon: poll feeds when due, send the digest, serve the dashboard
+  serve     serve the dashboard alone
   poll      poll every feed once, print a line per feed, and exit
   matches   list stored matches, newest first
   check     validate the config, test the topics' examples, print what it would use
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdRun(ctx, rest, stdout, stderr)
 	case "poll":
 		return cmdPoll(ctx, rest, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, rest, stdout, stderr)
 	case "matches":
 		return cmdMatches(ctx, rest, stdout, stderr)
 	case "check":

@@ -103,7 +103,8 @@ func writeConfig(t *testing.T, feeds []config.Feed, poll map[string]any) string 
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := map[string]any{"feeds": feeds, "topics": shipped.Topics, "poll": poll}
+	// Tests run in parallel packages: the dashboard takes any free port.
+	doc := map[string]any{"feeds": feeds, "topics": shipped.Topics, "poll": poll, "dashboard": map[string]string{"listen": "127.0.0.1:0"}}
 	b, err := yaml.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -404,6 +405,25 @@ func TestRunDaemon(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "nw.db")
 	d := startDaemon(t, "-config", cfg, "-db", db)
 	d.waitFor(t, "poll cycle done", 2) // the start-up poll and a scheduled one
+
+	// The dashboard answers while the daemon runs.
+	addr := regexp.MustCompile(`dashboard listening" addr=(http://\S+)`).FindStringSubmatch(d.log())
+	if addr == nil {
+		t.Fatalf("no dashboard address in the log:\n%s", d.log())
+	}
+	resp, err := http.Get(addr[1] + "healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("dashboard /healthz: %v %v", resp, err)
+	}
+	resp, err = http.Get(addr[1] + "api/matches?limit=1")
+	if err == nil {
+		var page struct{ Matches []map[string]any }
+		json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if len(page.Matches) != 1 {
+			t.Errorf("dashboard /api/matches gave %d matches, want 1", len(page.Matches))
+		}
+	}
 
 	r := newswatch(t, "poll", "-config", cfg, "-db", db)
 	if r.code != 1 || !strings.Contains(r.stderr, "database is in use by another process") || !strings.Contains(r.stderr, db) {

@@ -42,11 +42,12 @@ const (
 
 // Config is a loaded configuration.
 type Config struct {
-	Feeds   []Feed  `yaml:"feeds"`
-	Topics  []Topic `yaml:"topics"`
-	Poll    Poll    `yaml:"poll"`
-	Storage Storage `yaml:"storage"`
-	Digest  Digest  `yaml:"digest"`
+	Feeds     []Feed    `yaml:"feeds"`
+	Topics    []Topic   `yaml:"topics"`
+	Poll      Poll      `yaml:"poll"`
+	Storage   Storage   `yaml:"storage"`
+	Digest    Digest    `yaml:"digest"`
+	Dashboard Dashboard `yaml:"dashboard"`
 
 	// File is the path the configuration was read from.
 	File string `yaml:"-"`
@@ -373,6 +374,7 @@ func (v *validator) check(c *Config) {
 	}
 
 	v.checkDigest(c)
+	v.checkDashboard(c)
 
 	if c.Storage.Path == "" {
 		if sn := find(v.root, "storage", "path"); sn != nil {

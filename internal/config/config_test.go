@@ -260,3 +260,24 @@ func TestDigestConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestDashboardConfig(t *testing.T) {
+	c, _ := Parse([]byte(good), "x.yaml")
+	if c.Dashboard.Listen != DefaultListen {
+		t.Errorf("default listen %q", c.Dashboard.Listen)
+	}
+	for _, ok := range []string{"dashboard:\n  listen: off\n", "dashboard:\n  listen: \"[::1]:9000\"\n", "dashboard:\n  listen: 0.0.0.0:8080\n  token_env: NW_TOKEN\n"} {
+		if _, err := Parse([]byte(good+ok), "x.yaml"); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for yml, want := range map[string]string{
+		"dashboard:\n  listen: 0.0.0.0:8080\n":                        `x.yaml:16: dashboard.listen "0.0.0.0:8080" is not on loopback: set dashboard.token_env`,
+		"dashboard:\n  listen: nowhere\n":                             `x.yaml:16: dashboard.listen "nowhere": want host:port`,
+		"dashboard:\n  listen: 0.0.0.0:80\n  token_env: \"my token\"\n": `x.yaml:17: dashboard.token_env "my token" must be the name of an environment variable`,
+	} {
+		if _, err := Parse([]byte(good+yml), "x.yaml"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", yml, err, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/mail"
 	"regexp"
 	"time"
@@ -163,4 +164,48 @@ func (v *validator) checkDigest(c *Config) {
 	if s.Host == "" && (s.Username != "" || s.PasswordEnv != "") {
 		v.errorf(sn, "digest.smtp: username or password_env without a host")
 	}
+}
+
+// Dashboard configures the local web dashboard.
+type Dashboard struct {
+	// Listen is host:port, or "off" for no dashboard. A host that is not
+	// loopback needs TokenEnv.
+	Listen string `yaml:"listen"`
+	// TokenEnv names the environment variable holding the access token
+	// every request must then carry.
+	TokenEnv string `yaml:"token_env"`
+}
+
+// DefaultListen is where the dashboard listens unless told otherwise.
+const DefaultListen = "127.0.0.1:8080"
+
+func (v *validator) checkDashboard(c *Config) {
+	d := &c.Dashboard
+	dn := find(v.root, "dashboard")
+	if d.Listen == "" {
+		d.Listen = DefaultListen
+	}
+	if d.TokenEnv != "" && !envName.MatchString(d.TokenEnv) {
+		v.errorf(find(dn, "token_env"), "dashboard.token_env %q must be the name of an environment variable, not a token", d.TokenEnv)
+	}
+	if d.Listen == "off" {
+		return
+	}
+	host, port, err := net.SplitHostPort(d.Listen)
+	if err != nil || port == "" {
+		v.errorf(find(dn, "listen"), "dashboard.listen %q: want host:port such as 127.0.0.1:8080, or off", d.Listen)
+		return
+	}
+	if !loopback(host) && d.TokenEnv == "" {
+		v.errorf(find(dn, "listen"), "dashboard.listen %q is not on loopback: set dashboard.token_env so that every request must carry a token", d.Listen)
+	}
+}
+
+// loopback reports whether host is only reachable from this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -34,8 +34,8 @@ var (
 	yamlLine      = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	unknownField  = regexp.MustCompile(`^field (\S+) not found in type config\.(\w+)$`)
 	cannotDecode  = regexp.MustCompile("^cannot unmarshal !!(\\w+) (?:`(.*)` )?into (\\S+)$")
-	sectionByType = map[string]string{"Config": "the top level", "Feed": "a feed", "Topic": "a topic", "Poll": "poll", "Storage": "storage", "Digest": "digest", "SMTP": "digest.smtp", "Examples": "examples"}
-	typeByName    = map[string]reflect.Type{"Config": reflect.TypeFor[Config](), "Feed": reflect.TypeFor[Feed](), "Topic": reflect.TypeFor[Topic](), "Poll": reflect.TypeFor[Poll](), "Storage": reflect.TypeFor[Storage](), "Digest": reflect.TypeFor[Digest](), "SMTP": reflect.TypeFor[SMTP](), "Examples": reflect.TypeFor[Examples]()}
+	sectionByType = map[string]string{"Config": "the top level", "Feed": "a feed", "Topic": "a topic", "Poll": "poll", "Storage": "storage", "Digest": "digest", "SMTP": "digest.smtp", "Examples": "examples", "Dashboard": "dashboard"}
+	typeByName    = map[string]reflect.Type{"Config": reflect.TypeFor[Config](), "Feed": reflect.TypeFor[Feed](), "Topic": reflect.TypeFor[Topic](), "Poll": reflect.TypeFor[Poll](), "Storage": reflect.TypeFor[Storage](), "Digest": reflect.TypeFor[Digest](), "SMTP": reflect.TypeFor[SMTP](), "Examples": reflect.TypeFor[Examples](), "Dashboard": reflect.TypeFor[Dashboard]()}
 )
 
 // yamlError rewrites an error of the YAML decoder as "file:line: problem"

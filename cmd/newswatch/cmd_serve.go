@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"newswatch/dashboard"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c common
+	flags := newFlagSet("serve", "", "Serve the dashboard on dashboard.listen without polling, until SIGINT or SIGTERM.\nnewswatch run serves it too; only one of them can hold the database.", stderr, &c, "info")
+	if code := parseFlags(flags, args); code >= 0 {
+		return code
+	}
+	m, code := openMain(c, stderr)
+	if m == nil {
+		return code
+	}
+	defer m.Close()
+	stop, err := m.serveDashboard()
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch: %v\n", err)
+		return exitError
+	}
+	<-ctx.Done()
+	stop()
+	return exitOK
+}
+
+// serveDashboard starts the dashboard on dashboard.listen, unless it is
+// "off", and returns the function that stops it. It fails when the address
+// cannot be listened on or the token's environment variable is not set.
+func (m *Main) serveDashboard() (stop func(), err error) {
+	cfg := m.Config.Dashboard
+	if cfg.Listen == "off" {
+		return func() {}, nil
+	}
+	s := &dashboard.Server{Store: m.DB, Now: m.Now, Log: m.Log}
+	if cfg.TokenEnv != "" {
+		token, ok := os.LookupEnv(cfg.TokenEnv)
+		if !ok || token == "" {
+			return nil, fmt.Errorf("dashboard.token_env names %s, which is not set in the environment", cfg.TokenEnv)
+		}
+		s.Token = token
+	}
+	for _, t := range m.Config.Topics {
+		s.Topics = append(s.Topics, dashboard.Topic{ID: t.ID, Name: t.Name})
+	}
+	for _, f := range m.Config.Feeds {
+		s.Feeds = append(s.Feeds, dashboard.Feed{URL: f.URL, Name: f.Name})
+	}
+	l, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+	done := make(chan struct{})
+	go func() { // owned by the returned stop
+		defer close(done)
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("dashboard stopped", "err", err)
+		}
+	}()
+	m.Log.Info("dashboard listening", "addr", "http://"+l.Addr().String()+"/")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	}, nil
+}

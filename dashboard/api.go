@@ -1,0 +1,122 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// apiMatch is a match in the JSON API.
+type apiMatch struct {
+	ID        uint64    `json:"id"`
+	Topic     string    `json:"topic"`
+	Title     string    `json:"title"`
+	URL       string    `json:"url"`
+	Feed      string    `json:"feed"`
+	FeedName  string    `json:"feed_name"`
+	Published time.Time `json:"published"`
+	MatchedAt time.Time `json:"matched_at"`
+	Score     int       `json:"score"`
+	Terms     []string  `json:"terms"`
+	Snippet   string    `json:"snippet"`
+	Marks     [][2]int  `json:"snippet_marks"`
+}
+
+func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request) {
+	_, q, err := s.parseFilter(r.URL.Query())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	ms, next, err := s.Store.MatchesPage(q)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	out := struct {
+		Matches []apiMatch `json:"matches"`
+		Next    string     `json:"next,omitempty"`
+	}{Matches: []apiMatch{}, Next: next}
+	for _, m := range ms {
+		out.Matches = append(out.Matches, apiMatch{ID: m.ID, Topic: m.Topic, Title: m.Article.Title, URL: m.Article.URL,
+			Feed: m.Article.Feed, FeedName: m.Article.FeedName, Published: m.Article.Published, MatchedAt: m.MatchedAt,
+			Score: m.Score, Terms: m.Terms, Snippet: m.Snippet.Text, Marks: m.Snippet.Marks})
+	}
+	writeJSON(w, out)
+}
+
+func (s *Server) apiTopics(w http.ResponseWriter, r *http.Request) {
+	now := s.now()
+	day := now.Add(-24 * time.Hour)
+	today, err := s.Store.FlaggedCounts(day, now)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	week, err := s.Store.FlaggedCounts(day.Add(-7*24*time.Hour), day)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	type topic struct {
+		ID       string  `json:"id"`
+		Name     string  `json:"name"`
+		Last24h  int     `json:"last_24h"`
+		DailyAvg float64 `json:"daily_avg_prev_7d"`
+	}
+	out := []topic{}
+	for _, t := range s.Topics {
+		out = append(out, topic{ID: t.ID, Name: t.Name, Last24h: today[t.ID], DailyAvg: float64(week[t.ID]) / 7})
+	}
+	writeJSON(w, out)
+}
+
+func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
+	hs, err := s.health()
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	type feed struct {
+		URL         string    `json:"url"`
+		Name        string    `json:"name"`
+		Status      string    `json:"status"`
+		LastSuccess time.Time `json:"last_success,omitzero"`
+		LastError   string    `json:"last_error,omitempty"`
+		ItemsSeen   int       `json:"items_seen"`
+		NextPoll    time.Time `json:"next_poll,omitzero"`
+	}
+	out := []feed{}
+	for _, h := range hs {
+		out = append(out, feed{URL: h.URL, Name: h.Name, Status: h.Status, LastSuccess: h.State.LastSuccess,
+			LastError: h.State.LastError, ItemsSeen: h.State.ItemsSeen, NextPoll: h.State.NextPoll})
+	}
+	writeJSON(w, out)
+}
+
+// healthz answers 200 when the database can be read, with the last poll.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	states, err := s.Store.Feeds()
+	if err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		writeJSON(w, map[string]string{"status": "error", "error": "the database could not be read"})
+		return
+	}
+	var last time.Time
+	for _, st := range states {
+		if st.LastPoll.After(last) {
+			last = st.LastPoll
+		}
+	}
+	writeJSON(w, struct {
+		Status   string    `json:"status"`
+		LastPoll time.Time `json:"last_poll,omitzero"`
+	}{"ok", last})
+}

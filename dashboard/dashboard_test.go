@@ -1,0 +1,215 @@
+package dashboard
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"newswatch/storage"
+)
+
+var t0 = time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
+
+// seeded returns a dashboard over a real database with six matches, one of
+// them from a hostile feed.
+func seeded(t *testing.T) (*httptest.Server, *storage.DB) {
+	t.Helper()
+	db, err := storage.Open(filepath.Join(t.TempDir(), "nw.db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var items []storage.NewItem
+	for i := range 5 {
+		items = append(items, storage.NewItem{Key: fmt.Sprintf("k%d", i), Hash: 1,
+			Article: storage.Article{Title: fmt.Sprintf("Truce talks %d", i), URL: fmt.Sprintf("https://news.example/%d", i), Published: t0.Add(time.Duration(i) * time.Hour)},
+			Hits: []storage.TopicHit{{Topic: "ceasefire", Score: 3, Terms: []string{"Truce"},
+				Snippet: storage.Snippet{Text: "A truce in Ukraine", Marks: [][2]int{{2, 7}}}}}})
+	}
+	items[4].Hits = append(items[4].Hits, storage.TopicHit{Topic: "sanctions", Score: 1, Snippet: storage.Snippet{Text: "oil"}})
+	if _, err := db.SaveFeed(storage.FeedUpdate{URL: "https://a.example/feed", FeedName: "Wire", Polled: t0, Items: items}); err != nil {
+		t.Fatal(err)
+	}
+	evil := storage.NewItem{Key: "evil", Hash: 1, Article: storage.Article{
+		Title: `<script>alert(1)</script><img src=x onerror=alert(2)>`, URL: "javascript:alert(3)", Published: t0.Add(-time.Hour)},
+		Hits: []storage.TopicHit{{Topic: "ceasefire", Score: 1, Snippet: storage.Snippet{Text: `<b>bold</b> truce`, Marks: [][2]int{{12, 17}}}}}}
+	if _, err := db.SaveFeed(storage.FeedUpdate{URL: "https://evil.example/feed", FeedName: `Evil <i>Co</i>`, Polled: t0, Items: []storage.NewItem{evil}}); err != nil {
+		t.Fatal(err)
+	}
+	db.SaveFeed(storage.FeedUpdate{URL: "https://down.example/feed", Polled: t0, Err: "HTTP 503"})
+	s := &Server{Store: db, PageSize: 2, Now: func() time.Time { return t0.Add(time.Hour) },
+		Topics: []Topic{{"ceasefire", "Ceasefire talks"}, {"sanctions", "Sanctions"}},
+		Feeds:  []Feed{{"https://a.example/feed", "Wire"}, {"https://evil.example/feed", "Evil"}, {"https://down.example/feed", "Down"}}}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	return srv, db
+}
+
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func TestMatchesPage(t *testing.T) {
+	srv, _ := seeded(t)
+	resp, body := get(t, srv.URL+"/?topic=ceasefire")
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Fatalf("status %d, CSP %q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"))
+	}
+	for _, want := range []string{
+		`<a class="title" href="https://news.example/4" rel="noopener noreferrer">Truce talks 4</a>`,
+		`A <mark>truce</mark> in Ukraine`,
+		`<option value="ceasefire" selected>Ceasefire talks</option>`,
+		`href="/?cursor=`, // the next page keeps the filter
+		`topic=ceasefire`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "Truce talks 2") {
+		t.Error("page 1 shows more than PageSize rows")
+	}
+	// Follow the pages to the end: every ceasefire match once.
+	seen := map[string]int{}
+	next := "/?topic=ceasefire"
+	for next != "" {
+		_, body := get(t, srv.URL+strings.ReplaceAll(next, "&amp;", "&"))
+		for i := range 5 {
+			if strings.Contains(body, fmt.Sprintf(">Truce talks %d<", i)) {
+				seen[fmt.Sprint(i)]++
+			}
+		}
+		next = ""
+		if i := strings.Index(body, `<p class="more"><a href="`); i >= 0 {
+			rest := body[i+len(`<p class="more"><a href="`):]
+			next = rest[:strings.Index(rest, `"`)]
+		}
+	}
+	if len(seen) != 5 {
+		t.Errorf("paging showed %v, want the five matches once each", seen)
+	}
+	_, body = get(t, srv.URL+"/?q=talks+3")
+	if !strings.Contains(body, "Truce talks 3") || strings.Contains(body, "Truce talks 4") {
+		t.Errorf("text filter:\n%s", body)
+	}
+	_, body = get(t, srv.URL+"/?from=2025-03-05")
+	if !strings.Contains(body, "No matches.") {
+		t.Error("date filter let through earlier matches")
+	}
+	if resp, _ := get(t, srv.URL+"/?from=yesterday"); resp.StatusCode != 400 {
+		t.Errorf("bad date: status %d", resp.StatusCode)
+	}
+}
+
+// Feed text shows as text: no markup, no script, no javascript: link.
+func TestHostileFeedIsText(t *testing.T) {
+	srv, _ := seeded(t)
+	_, body := get(t, srv.URL+"/?feed=https://evil.example/feed")
+	for _, bad := range []string{"<script", "<img", "javascript:", "<i>Co", "<b>bold"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;", "Evil &lt;i&gt;Co&lt;/i&gt;", "&lt;b&gt;bold&lt;/b&gt; <mark>truce</mark>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
+
+func TestFeedsPageAndAPI(t *testing.T) {
+	srv, _ := seeded(t)
+	_, body := get(t, srv.URL+"/feeds")
+	if i, j := strings.Index(body, "Down"), strings.Index(body, "Wire"); i < 0 || j < 0 || i > j || !strings.Contains(body, "HTTP 503") {
+		t.Errorf("feeds page does not list the failing feed first with its error")
+	}
+	var feeds []map[string]any
+	_, body = get(t, srv.URL+"/api/feeds")
+	if err := json.Unmarshal([]byte(body), &feeds); err != nil || len(feeds) != 3 || feeds[0]["status"] != "failing" {
+		t.Errorf("api/feeds = %s", body)
+	}
+	var page struct {
+		Matches []map[string]any
+		Next    string
+	}
+	_, body = get(t, srv.URL+"/api/matches?topic=ceasefire&limit=3")
+	if err := json.Unmarshal([]byte(body), &page); err != nil || len(page.Matches) != 3 || page.Next == "" || page.Matches[0]["title"] != "Truce talks 4" {
+		t.Errorf("api/matches = %s", body)
+	}
+	var topics []map[string]any
+	_, body = get(t, srv.URL+"/api/topics")
+	if err := json.Unmarshal([]byte(body), &topics); err != nil || len(topics) != 2 || topics[0]["last_24h"].(float64) != 6 {
+		t.Errorf("api/topics = %s", body)
+	}
+	resp, body := get(t, srv.URL+"/healthz")
+	if resp.StatusCode != 200 || !strings.Contains(body, `"status": "ok"`) || !strings.Contains(body, "2025-03-04T12:00:00Z") {
+		t.Errorf("healthz: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestAtom(t *testing.T) {
+	srv, _ := seeded(t)
+	for _, tt := range []struct {
+		path    string
+		entries int
+	}{{"/feeds/all.atom", 7}, {"/feeds/ceasefire.atom", 6}, {"/feeds/sanctions.atom", 1}} {
+		resp, body := get(t, srv.URL+tt.path)
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/atom+xml") {
+			t.Fatalf("%s: %d %s", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		f, err := gofeed.NewParser().ParseString(body)
+		if err != nil {
+			t.Fatalf("%s does not parse: %v", tt.path, err)
+		}
+		if f.FeedType != "atom" || f.FeedVersion != "1.0" || len(f.Items) != tt.entries {
+			t.Errorf("%s: %s %s with %d entries, want atom 1.0 with %d", tt.path, f.FeedType, f.FeedVersion, len(f.Items), tt.entries)
+		}
+		for _, it := range f.Items {
+			if it.GUID == "" || it.UpdatedParsed == nil || it.Title == "" {
+				t.Errorf("%s: entry %+v lacks id, updated or title", tt.path, it)
+			}
+		}
+	}
+	if resp, _ := get(t, srv.URL+"/feeds/nope.atom"); resp.StatusCode != 404 {
+		t.Errorf("unknown topic: %d", resp.StatusCode)
+	}
+}
+
+func TestToken(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "nw.db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv := httptest.NewServer((&Server{Store: db, Token: "s3cret"}).Handler())
+	defer srv.Close()
+	if resp, _ := get(t, srv.URL+"/"); resp.StatusCode != 401 {
+		t.Errorf("no token: %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, srv.URL+"/?token=wrong"); resp.StatusCode != 401 {
+		t.Errorf("wrong token: %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, srv.URL+"/?token=s3cret"); resp.StatusCode != 200 {
+		t.Errorf("token in the query: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/api/feeds", nil)
+	req.Header.Set("Authorization", "Bearer s3cret")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("bearer token: %v %v", resp, err)
+	}
+}

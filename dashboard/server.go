@@ -1,0 +1,120 @@
+// Package dashboard serves newswatch's local web pages, its JSON API, Atom
+// feeds of matches and a health check, read from storage through Store.
+//
+// Everything from feeds is text: html/template escapes it, links to it carry
+// rel="noopener noreferrer", and a Content-Security-Policy forbids scripts
+// and remote content. The pages need no JavaScript.
+package dashboard
+
+import (
+	"crypto/subtle"
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"newswatch/storage"
+)
+
+// Store is what the dashboard reads.
+type Store interface {
+	// MatchesPage lists matches, newest published first, a page at a time.
+	MatchesPage(q storage.Query) ([]storage.Match, string, error)
+	// Feeds returns the state of every feed ever polled.
+	Feeds() ([]storage.FeedState, error)
+	// FlaggedCounts counts each topic's matches flagged in [from, to).
+	FlaggedCounts(from, to time.Time) (map[string]int, error)
+}
+
+// Topic is a configured topic.
+type Topic struct{ ID, Name string }
+
+// Feed is a configured feed.
+type Feed struct{ URL, Name string }
+
+// Server serves the dashboard. Its fields must be set before Handler.
+type Server struct {
+	Store  Store
+	Topics []Topic
+	Feeds  []Feed
+	// Token, when set, must come with every request, as "Authorization:
+	// Bearer TOKEN" or a token query parameter.
+	Token string
+	// PageSize is the number of matches per page (default 50).
+	PageSize int
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+//go:embed templates static
+var files embed.FS
+
+// pages are parsed once, when the package loads.
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"marked": func(s storage.Snippet) template.HTML {
+		return template.HTML(s.Marked("<mark>", "</mark>", template.HTMLEscapeString))
+	},
+	"join": strings.Join,
+}).ParseFS(files, "templates/*.html"))
+
+// csp forbids every script, inline or not, and everything remote.
+const csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// Handler returns the dashboard's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.matchesPage)
+	mux.HandleFunc("GET /feeds", s.feedsPage)
+	mux.HandleFunc("GET /feeds/{file}", s.atomFeed)
+	mux.HandleFunc("GET /api/matches", s.apiMatches)
+	mux.HandleFunc("GET /api/topics", s.apiTopics)
+	mux.HandleFunc("GET /api/feeds", s.apiFeeds)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /static/", http.FileServerFS(files))
+	return s.secure(mux)
+}
+
+// secure adds the security headers and checks the token.
+func (s *Server) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		if s.Token != "" && !s.authorized(r) {
+			http.Error(w, "a valid token is required", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	got := r.URL.Query().Get("token")
+	if auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		got = auth
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.Token)) == 1
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Server) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+func (s *Server) fail(w http.ResponseWriter, err error) {
+	s.log().Error("dashboard", "err", err)
+	http.Error(w, "the database could not be read", http.StatusInternalServerError)
+}
