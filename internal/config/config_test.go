@@ -272,8 +272,8 @@ func TestDashboardConfig(t *testing.T) {
 		}
 	}
 	for yml, want := range map[string]string{
-		"dashboard:\n  listen: 0.0.0.0:8080\n":                        `x.yaml:16: dashboard.listen "0.0.0.0:8080" is not on loopback: set dashboard.token_env`,
-		"dashboard:\n  listen: nowhere\n":                             `x.yaml:16: dashboard.listen "nowhere": want host:port`,
+		"dashboard:\n  listen: 0.0.0.0:8080\n":                          `x.yaml:16: dashboard.listen "0.0.0.0:8080" is not on loopback: set dashboard.token_env`,
+		"dashboard:\n  listen: nowhere\n":                               `x.yaml:16: dashboard.listen "nowhere": want host:port`,
 		"dashboard:\n  listen: 0.0.0.0:80\n  token_env: \"my token\"\n": `x.yaml:17: dashboard.token_env "my token" must be the name of an environment variable`,
 	} {
 		if _, err := Parse([]byte(good+yml), "x.yaml"); err == nil || !strings.Contains(err.Error(), want) {
