@@ -13,6 +13,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"newswatch/match"
 	"newswatch/storage"
 )
 
@@ -45,7 +46,12 @@ func seeded(t *testing.T) (*httptest.Server, *storage.DB) {
 		t.Fatal(err)
 	}
 	db.SaveFeed(storage.FeedUpdate{URL: "https://down.example/feed", Polled: t0, Err: "HTTP 503"})
-	s := &Server{Store: db, PageSize: 2, Now: func() time.Time { return t0.Add(time.Hour) },
+	m, err := match.Compile([]match.Topic{{ID: "ceasefire", Query: "truce OR ceasefire"}, {ID: "sanctions", Query: "oil"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{Store: db, PageSize: 2, Now: func() time.Time { return t0.Add(time.Hour) }, Explainer: m,
+		Preview: func() (string, string, error) { return "newswatch: 7 new matches", "== Ceasefire talks <b>(6)</b>", nil },
 		Topics: []Topic{{"ceasefire", "Ceasefire talks"}, {"sanctions", "Sanctions"}},
 		Feeds:  []Feed{{"https://a.example/feed", "Wire"}, {"https://evil.example/feed", "Evil"}, {"https://down.example/feed", "Down"}}}
 	srv := httptest.NewServer(s.Handler())
@@ -211,5 +217,32 @@ func TestToken(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer s3cret")
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
 		t.Errorf("bearer token: %v %v", resp, err)
+	}
+}
+
+func TestArticleTopicsDigestsPages(t *testing.T) {
+	srv, db := seeded(t)
+	ms, _ := db.Matches(storage.Query{Topic: "sanctions"})
+	_, body := get(t, srv.URL+fmt.Sprintf("/articles/%d", ms[0].Article.ID))
+	for _, want := range []string{"<h1><a href=\"https://news.example/4\" rel=\"noopener noreferrer\">Truce talks 4</a></h1>", "<h2>Ceasefire talks", "<h2>Sanctions", "&#43; OR", "&#43; truce    [title 0–5 &#34;Truce&#34;]"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("article page lacks %q:\n%s", want, body)
+		}
+	}
+	if resp, _ := get(t, srv.URL+"/articles/999"); resp.StatusCode != 404 {
+		t.Errorf("missing article: %d", resp.StatusCode)
+	}
+	_, body = get(t, srv.URL+"/topics")
+	if strings.Count(body, "<svg") != 2 || !strings.Contains(body, `class="bar today"`) || !strings.Contains(body, "last 24 hours: 6") || !strings.Contains(body, `<span class="spike">spike</span>`) {
+		t.Errorf("topics page:\n%s", body)
+	}
+	if err := db.RecordDigest(storage.SentDigest{Recipient: "a@example.org", Period: t0, Sent: t0, Subject: "newswatch: 3 new matches"}); err != nil {
+		t.Fatal(err)
+	}
+	_, body = get(t, srv.URL+"/digests")
+	for _, want := range []string{"Next: newswatch: 7 new matches", "== Ceasefire talks &lt;b&gt;(6)&lt;/b&gt;", "a@example.org", "newswatch: 3 new matches"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("digests page lacks %q", want)
+		}
 	}
 }

@@ -26,6 +26,13 @@ type Store interface {
 	Feeds() ([]storage.FeedState, error)
 	// FlaggedCounts counts each topic's matches flagged in [from, to).
 	FlaggedCounts(from, to time.Time) (map[string]int, error)
+	// ArticleMatches returns an article and its matches; ok is false when
+	// there is no such article.
+	ArticleMatches(id uint64) (storage.Article, []storage.Match, bool, error)
+	// DailyCounts counts each topic's matches per day over days days.
+	DailyCounts(now time.Time, days int) (map[string][]int, error)
+	// Digests returns the digests sent, newest first.
+	Digests(limit int) ([]storage.SentDigest, error)
 }
 
 // Topic is a configured topic.
@@ -44,6 +51,10 @@ type Server struct {
 	Token string
 	// PageSize is the number of matches per page (default 50).
 	PageSize int
+	// Explainer, when set, explains each match on the article page.
+	Explainer Explainer
+	// Preview, when set, returns the subject and text of the next digest.
+	Preview func() (subject, text string, err error)
 	Now      func() time.Time
 	Log      *slog.Logger
 }
@@ -67,6 +78,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.matchesPage)
 	mux.HandleFunc("GET /feeds", s.feedsPage)
+	mux.HandleFunc("GET /articles/{id}", s.articlePage)
+	mux.HandleFunc("GET /topics", s.topicsPage)
+	mux.HandleFunc("GET /digests", s.digestsPage)
 	mux.HandleFunc("GET /feeds/{file}", s.atomFeed)
 	mux.HandleFunc("GET /api/matches", s.apiMatches)
 	mux.HandleFunc("GET /api/topics", s.apiTopics)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -269,4 +270,74 @@ func (db *DB) FlaggedCounts(from, to time.Time) (map[string]int, error) {
 		return nil, fmt.Errorf("count flagged matches: %w", err)
 	}
 	return counts, nil
+}
+
+// ArticleMatches returns the article with ID id and its matches, in the
+// order they were flagged; ok is false when there is no such article.
+func (db *DB) ArticleMatches(id uint64) (a Article, ms []Match, ok bool, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketArticles).Get(u64(id))
+		if v == nil {
+			return nil
+		}
+		if err := json.Unmarshal(v, &a); err != nil {
+			return fmt.Errorf("article %d: %w", id, err)
+		}
+		ok = true
+		// Its matches are in the by-time index under its published time.
+		c := tx.Bucket(bucketByTime).Cursor()
+		pk := timeKey(a.Published)
+		matches, articles := tx.Bucket(bucketMatches), tx.Bucket(bucketArticles)
+		for k, _ := c.Seek(pk); k != nil && bytes.HasPrefix(k, pk); k, _ = c.Next() {
+			m, err := loadMatch(matches, articles, ^binary.BigEndian.Uint64(k[8:]))
+			if err != nil {
+				return err
+			}
+			if m.Article.ID == id {
+				ms = append(ms, m)
+			}
+		}
+		slices.SortFunc(ms, func(x, y Match) int { return int(x.ID) - int(y.ID) })
+		return nil
+	})
+	if err != nil {
+		return Article{}, nil, false, fmt.Errorf("read article %d: %w", id, err)
+	}
+	return a, ms, ok, nil
+}
+
+// DailyCounts counts each topic's matches flagged on each of the days
+// days before now (day 0 is the oldest), a day being 24 hours back from
+// now in steps.
+func (db *DB) DailyCounts(now time.Time, days int) (map[string][]int, error) {
+	out := map[string][]int{}
+	from := now.Add(-time.Duration(days) * 24 * time.Hour)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketMatches).Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var sm storedMatch
+			if err := json.Unmarshal(v, &sm); err != nil {
+				return fmt.Errorf("match %x: %w", k, err)
+			}
+			if sm.MatchedAt.Before(from) {
+				break
+			}
+			if !sm.MatchedAt.Before(now) {
+				continue
+			}
+			d := int(sm.MatchedAt.Sub(from) / (24 * time.Hour))
+			if d >= days {
+				continue
+			}
+			if out[sm.Topic] == nil {
+				out[sm.Topic] = make([]int, days)
+			}
+			out[sm.Topic][d]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count matches per day: %w", err)
+	}
+	return out, nil
 }

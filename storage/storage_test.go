@@ -381,3 +381,25 @@ func TestMatchesPageAndFilters(t *testing.T) {
 		t.Error("a malformed cursor was accepted")
 	}
 }
+
+func TestArticleMatchesAndDailyCounts(t *testing.T) {
+	db, _ := openTemp(t)
+	it := item("a", 1, "ceasefire", "sanctions")
+	db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: t0, Items: []NewItem{it, item("b", 1, "ceasefire")}})
+	db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: t0.Add(48 * time.Hour), Items: []NewItem{item("c", 2, "ceasefire")}})
+	all, _ := db.Matches(Query{Topic: "sanctions"})
+	a, ms, ok, err := db.ArticleMatches(all[0].Article.ID)
+	if err != nil || !ok || a.Key != "a" || len(ms) != 2 || ms[0].Topic != "ceasefire" || ms[1].Topic != "sanctions" {
+		t.Errorf("ArticleMatches = %+v %+v %v %v", a, ms, ok, err)
+	}
+	if _, _, ok, _ := db.ArticleMatches(999); ok {
+		t.Error("found an article that does not exist")
+	}
+	counts, err := db.DailyCounts(t0.Add(72*time.Hour), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(counts["ceasefire"]) != "[0 2 0 1]" || fmt.Sprint(counts["sanctions"]) != "[0 1 0 0]" {
+		t.Errorf("DailyCounts = %v", counts)
+	}
+}

@@ -42,7 +42,14 @@ func (m *Main) serveDashboard() (stop func(), err error) {
 	if cfg.Listen == "off" {
 		return func() {}, nil
 	}
-	s := &dashboard.Server{Store: m.DB, Now: m.Now, Log: m.Log}
+	s := &dashboard.Server{Store: m.DB, Now: m.Now, Log: m.Log, Explainer: m.Matcher,
+		Preview: func() (string, string, error) {
+			d, err := m.Digest.Next(m.Digest.Recipients[0], m.Now())
+			if err != nil {
+				return "", "", err
+			}
+			return d.Subject, d.Text, nil
+		}}
 	if cfg.TokenEnv != "" {
 		token, ok := os.LookupEnv(cfg.TokenEnv)
 		if !ok || token == "" {
