@@ -51,7 +51,9 @@ func seeded(t *testing.T) (*httptest.Server, *storage.DB) {
 		t.Fatal(err)
 	}
 	s := &Server{Store: db, PageSize: 2, Now: func() time.Time { return t0.Add(time.Hour) }, Explainer: m,
-		Preview: func() (string, string, error) { return "newswatch: 7 new matches", "== Ceasefire talks <b>(6)</b>", nil },
+		Preview: func() (string, string, error) {
+			return "newswatch: 7 new matches", "== Ceasefire talks <b>(6)</b>", nil
+		},
 		Topics: []Topic{{"ceasefire", "Ceasefire talks"}, {"sanctions", "Sanctions"}},
 		Feeds:  []Feed{{"https://a.example/feed", "Wire"}, {"https://evil.example/feed", "Evil"}, {"https://down.example/feed", "Down"}}}
 	srv := httptest.NewServer(s.Handler())

@@ -55,8 +55,8 @@ type Server struct {
 	Explainer Explainer
 	// Preview, when set, returns the subject and text of the next digest.
 	Preview func() (subject, text string, err error)
-	Now      func() time.Time
-	Log      *slog.Logger
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 //go:embed templates static
