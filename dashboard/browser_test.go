@@ -80,8 +80,8 @@ func seedNews(t *testing.T) *httptest.Server {
 		}
 	}
 	evil := storage.NewItem{Key: "evil", Hash: 1, Article: storage.Article{
-		Title:     `<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> Euroclear assets`,
-		URL:       "https://evil.example/a", Published: time.Now()},
+		Title: `<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> Euroclear assets`,
+		URL:   "https://evil.example/a", Published: time.Now()},
 		Hits: []storage.TopicHit{{Topic: "frozen-assets", Score: 3, Terms: []string{"Euroclear"},
 			Snippet: storage.Snippet{Text: `<img src=x onerror="window.pwned=3"> Euroclear`, Marks: [][2]int{{37, 46}}}}}}
 	if _, err := db.SaveFeed(storage.FeedUpdate{URL: "https://evil.example/feed", FeedName: "Evil", Polled: time.Now(), Items: []storage.NewItem{evil}}); err != nil {
