@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -246,5 +247,57 @@ func TestArticleTopicsDigestsPages(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("digests page lacks %q", want)
 		}
+	}
+}
+
+func TestActionsAndMetrics(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "nw.db"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	polls, sends := 0, 0
+	var observed []string
+	s := &Server{Store: db,
+		PollNow:    func() error { polls++; return nil },
+		SendDigest: func(context.Context) error { sends++; return nil },
+		Metrics:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "newswatch_up 1\n") }),
+		Observe:    func(route string, code int, d time.Duration) { observed = append(observed, fmt.Sprintf("%s %d", route, code)) },
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(path string, headers map[string]string) int {
+		req, _ := http.NewRequest("POST", srv.URL+path, nil)
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("/actions/poll", map[string]string{"Sec-Fetch-Site": "cross-site"}); code != http.StatusForbidden || polls != 0 {
+		t.Errorf("cross-site poll: %d, %d polls; want 403 and none", code, polls)
+	}
+	if code := post("/actions/digest", map[string]string{"Origin": "https://evil.example"}); code != http.StatusForbidden || sends != 0 {
+		t.Errorf("cross-origin digest: %d, %d sends; want 403 and none", code, sends)
+	}
+	if code := post("/actions/poll", map[string]string{"Sec-Fetch-Site": "same-origin"}); code != http.StatusSeeOther || polls != 1 {
+		t.Errorf("same-origin poll: %d, %d polls", code, polls)
+	}
+	if code := post("/actions/digest", map[string]string{"Origin": srv.URL}); code != http.StatusSeeOther || sends != 1 {
+		t.Errorf("same-origin digest: %d, %d sends", code, sends)
+	}
+	if resp, _ := get(t, srv.URL+"/actions/poll"); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET of an action: %d, want 405", resp.StatusCode)
+	}
+	if _, body := get(t, srv.URL+"/metrics"); body != "newswatch_up 1\n" {
+		t.Errorf("/metrics = %q", body)
+	}
+	if !strings.Contains(strings.Join(observed, ","), "POST /actions/poll 303") || !strings.Contains(strings.Join(observed, ","), "GET /metrics 200") {
+		t.Errorf("observed %v", observed)
 	}
 }

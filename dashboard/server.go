@@ -7,6 +7,7 @@
 package dashboard
 
 import (
+	"context"
 	"crypto/subtle"
 	"embed"
 	"html/template"
@@ -55,6 +56,15 @@ type Server struct {
 	Explainer Explainer
 	// Preview, when set, returns the subject and text of the next digest.
 	Preview func() (subject, text string, err error)
+	// PollNow and SendDigest, when set, back the two actions (POST, guarded
+	// against cross-site requests): poll every due feed now, send the
+	// digest now.
+	PollNow    func() error
+	SendDigest func(ctx context.Context) error
+	// Metrics, when set, is served at /metrics; Observe is told of every
+	// request, by route pattern.
+	Metrics http.Handler
+	Observe func(route string, code int, d time.Duration)
 	Now     func() time.Time
 	Log     *slog.Logger
 }
@@ -86,8 +96,66 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/topics", s.apiTopics)
 	mux.HandleFunc("GET /api/feeds", s.apiFeeds)
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("POST /actions/poll", s.actionPoll)
+	mux.HandleFunc("POST /actions/digest", s.actionDigest)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics)
+	}
 	mux.Handle("GET /static/", http.FileServerFS(files))
-	return s.secure(mux)
+	// State changes are POSTs, refused when they come from another site.
+	return s.secure(s.observe(http.NewCrossOriginProtection().Handler(mux)))
+}
+
+// observe times every request for Observe.
+func (s *Server) observe(next http.Handler) http.Handler {
+	if s.Observe == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.Observe(route, sw.code, time.Since(start))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) actionPoll(w http.ResponseWriter, r *http.Request) {
+	if s.PollNow == nil {
+		http.Error(w, "polling is not available here", http.StatusNotImplemented)
+		return
+	}
+	if err := s.PollNow(); err != nil {
+		http.Error(w, err.Error(), http.StatusConflict)
+		return
+	}
+	http.Redirect(w, r, "/feeds?polling=1", http.StatusSeeOther)
+}
+
+func (s *Server) actionDigest(w http.ResponseWriter, r *http.Request) {
+	if s.SendDigest == nil {
+		http.Error(w, "sending digests is not available here", http.StatusNotImplemented)
+		return
+	}
+	if err := s.SendDigest(r.Context()); err != nil {
+		s.log().Error("send digest", "err", err)
+		http.Error(w, "the digest could not be sent: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	http.Redirect(w, r, "/digests?sent=1", http.StatusSeeOther)
 }
 
 // secure adds the security headers and checks the token.

@@ -55,6 +55,8 @@ type Service struct {
 	RetryAfter time.Duration
 	Now        func() time.Time
 	Log        *slog.Logger
+	// Observe, when set, is told of every attempt to send a digest.
+	Observe func(err error)
 }
 
 // LastPeriod returns the latest scheduled time at or before now, looking
@@ -137,7 +139,11 @@ func (s *Service) sendOne(ctx context.Context, r Recipient, period time.Time) er
 		}
 		return err
 	}
-	if err := s.Mailer.Send(ctx, msg); err != nil {
+	err = s.Mailer.Send(ctx, msg)
+	if s.Observe != nil {
+		s.Observe(err)
+	}
+	if err != nil {
 		if aerr := s.Store.AbortDigest(r.Address, period); aerr != nil {
 			return errors.Join(err, aerr)
 		}

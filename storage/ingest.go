@@ -133,6 +133,8 @@ type SaveResult struct {
 	NewMatches int
 	// Updated counts changed items taken in.
 	Updated int
+	// Topics counts the new matches by topic.
+	Topics map[string]int
 }
 
 // Seen is what the database knows of an item of a feed.
@@ -318,6 +320,10 @@ func putItem(tx *bolt.Tx, seen *bolt.Bucket, u FeedUpdate, it NewItem, res *Save
 			}
 			a.Topics = append(a.Topics, h.Topic)
 			res.NewMatches++
+			if res.Topics == nil {
+				res.Topics = map[string]int{}
+			}
+			res.Topics[h.Topic]++
 		}
 		v, err := json.Marshal(a)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"newswatch/digest"
 	"newswatch/feeds"
 	"newswatch/internal/config"
+	"newswatch/internal/metrics"
 	"newswatch/internal/poller"
 	"newswatch/match"
 	"newswatch/storage"
@@ -25,6 +26,7 @@ type Main struct {
 	Matcher *match.Matcher
 	Poller  *poller.Poller
 	Digest  *digest.Service
+	Metrics *metrics.Metrics
 	Log     *slog.Logger
 	// Now is the clock every part uses.
 	Now func() time.Time
@@ -138,12 +140,13 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return nil, exitError
 	}
-	m := &Main{Config: cfg, DB: db, Matcher: matcher, Log: log, Now: time.Now, ShutdownGrace: 10 * time.Second}
+	m := &Main{Config: cfg, DB: db, Matcher: matcher, Log: log, Now: time.Now, ShutdownGrace: 10 * time.Second, Metrics: metrics.New()}
 	if m.Digest, err = newDigestService(cfg, db, log, func() time.Time { return m.Now() }); err != nil {
 		db.Close()
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return nil, exitUsage
 	}
+	m.Digest.Observe = m.Metrics.Digest
 	m.Poller = &poller.Poller{
 		Store:   db,
 		Fetcher: newFetcher(cfg),

@@ -45,11 +45,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("poll.schedule: %w", err)
 	}
-	stopDashboard, err := m.serveDashboard()
-	if err != nil {
-		return err
-	}
-	defer stopDashboard()
 	logger := cronLogger{m.Log}
 	// Polls get their own context: the signal stops the schedule at once,
 	// but a poll in flight is canceled only after the grace period.
@@ -60,6 +55,20 @@ func (m *Main) Run(ctx context.Context) error {
 	job := cron.NewChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)).Then(cron.FuncJob(func() {
 		m.pollOnce(pollCtx)
 	}))
+	// "Poll now" from the dashboard runs the same job, so it is skipped
+	// while a poll runs; Run waits for it at shutdown.
+	var actions sync.WaitGroup
+	stopDashboard, err := m.serveDashboard(func() error {
+		actions.Add(1)
+		go func() {
+			defer actions.Done()
+			job.Run()
+		}()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	c := cron.New(cron.WithLogger(logger))
 	c.Schedule(sched, job)
 	m.Log.Info("newswatch started", "feeds", len(m.Config.Feeds), "topics", len(m.Config.Topics), "schedule", m.Config.Poll.Schedule,
@@ -81,12 +90,14 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 
 	<-ctx.Done()
-	<-digestDone // a send in flight is abandoned; its watermark did not move
+	stopDashboard() // no new actions
+	<-digestDone    // a send in flight is abandoned; its watermark did not move
 	m.Log.Info("shutting down: no new polls", "grace", m.ShutdownGrace)
 	stopped := c.Stop()
 	done := make(chan struct{})
 	go func() {
 		first.Wait()
+		actions.Wait()
 		<-stopped.Done() // done when the polls cron started have returned
 		close(done)
 	}()
@@ -114,6 +125,7 @@ func (m *Main) pollOnce(ctx context.Context) {
 		return
 	}
 	rep := m.Poller.Poll(ctx, due, nil)
+	m.Metrics.Poll(rep)
 	t := rep.Totals()
 	attrs := []any{"feeds", t.Feeds, "of", len(all), "ok", t.OK, "not_modified", t.NotModified, "failed", t.Failed,
 		"new_items", t.New, "new_matches", t.Matches, "elapsed", rep.Finished.Sub(rep.Started).Round(time.Millisecond)}

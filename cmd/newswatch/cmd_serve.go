@@ -24,7 +24,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return code
 	}
 	defer m.Close()
-	stop, err := m.serveDashboard()
+	stop, err := m.serveDashboard(nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return exitError
@@ -35,9 +35,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // serveDashboard starts the dashboard on dashboard.listen, unless it is
-// "off", and returns the function that stops it. It fails when the address
-// cannot be listened on or the token's environment variable is not set.
-func (m *Main) serveDashboard() (stop func(), err error) {
+// "off", and returns the function that stops it; pollNow, when not nil,
+// backs its "poll now" action. It fails when the address cannot be
+// listened on or the token's environment variable is not set.
+func (m *Main) serveDashboard(pollNow func() error) (stop func(), err error) {
 	cfg := m.Config.Dashboard
 	if cfg.Listen == "off" {
 		return func() {}, nil
@@ -49,7 +50,12 @@ func (m *Main) serveDashboard() (stop func(), err error) {
 				return "", "", err
 			}
 			return d.Subject, d.Text, nil
-		}}
+		},
+		PollNow:    pollNow,
+		SendDigest: func(ctx context.Context) error { return m.Digest.SendPeriod(ctx, m.Now()) },
+		Metrics:    m.Metrics.Handler(),
+		Observe:    m.Metrics.Request,
+	}
 	if cfg.TokenEnv != "" {
 		token, ok := os.LookupEnv(cfg.TokenEnv)
 		if !ok || token == "" {

@@ -425,6 +425,24 @@ func TestRunDaemon(t *testing.T) {
 		}
 	}
 
+	// Its metrics count the polls, and "poll now" polls.
+	resp, err = http.Get(addr[1] + "metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`newswatch_feed_polls_total{status="ok"}`, "newswatch_items_new_total 465", `newswatch_matches_total{topic="ceasefire-talks"}`, "newswatch_http_request_duration_seconds_bucket"} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	before := d.count("poll cycle done")
+	if resp, err := http.Post(addr[1]+"actions/poll", "", nil); err != nil || resp.StatusCode != 200 { // 303 followed to /feeds
+		t.Errorf("poll now: %v %v", resp, err)
+	}
+	d.waitFor(t, "poll cycle done", before+1)
+
 	r := newswatch(t, "poll", "-config", cfg, "-db", db)
 	if r.code != 1 || !strings.Contains(r.stderr, "database is in use by another process") || !strings.Contains(r.stderr, db) {
 		t.Errorf("poll beside the daemon: exit %d, stderr %q; want 1 and a clear message", r.code, r.stderr)

@@ -104,7 +104,9 @@ type Result struct {
 	// new; Updated how many had a changed title or text; Matches how many
 	// topics those new and changed items were newly flagged for.
 	Items, New, Updated, Matches int
-	Elapsed                      time.Duration
+	// Topics counts the matches by topic.
+	Topics  map[string]int
+	Elapsed time.Duration
 }
 
 // Report is the outcome of one cycle.
@@ -393,7 +395,7 @@ func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result
 	if err != nil {
 		return Result{Status: StatusFailed, Err: errStorage{err}}
 	}
-	return Result{Status: StatusOK, Items: len(parsed.Items), New: saved.NewItems, Updated: saved.Updated, Matches: saved.NewMatches}
+	return Result{Status: StatusOK, Items: len(parsed.Items), New: saved.NewItems, Updated: saved.Updated, Matches: saved.NewMatches, Topics: saved.Topics}
 }
 
 // Due returns the feeds of list whose next poll time has come at now; a
