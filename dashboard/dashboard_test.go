@@ -262,7 +262,9 @@ func TestActionsAndMetrics(t *testing.T) {
 		PollNow:    func() error { polls++; return nil },
 		SendDigest: func(context.Context) error { sends++; return nil },
 		Metrics:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "newswatch_up 1\n") }),
-		Observe:    func(route string, code int, d time.Duration) { observed = append(observed, fmt.Sprintf("%s %d", route, code)) },
+		Observe: func(route string, code int, d time.Duration) {
+			observed = append(observed, fmt.Sprintf("%s %d", route, code))
+		},
 	}
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
