@@ -127,6 +127,21 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Screenshots of each page, for a reviewer: in $NEWSWATCH_SCREENSHOTS,
+	// else a folder under the system's temporary directory.
+	shots := os.Getenv("NEWSWATCH_SCREENSHOTS")
+	if shots == "" {
+		shots = filepath.Join(os.TempDir(), "newswatch-screenshots")
+	}
+	must(os.MkdirAll(shots, 0o755))
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100)) // quality 100 gives a PNG
+		must(err)
+		path := filepath.Join(shots, name+".png")
+		must(os.WriteFile(path, png, 0o644))
+		t.Logf("screenshot: %s", path)
+	}
 	must(chromedp.Do(tctx,
 		chromedp.WaitVisible("form.filters"),
 		chromedp.SetValue(`select[name="topic"]`, "frozen-assets"),
@@ -136,6 +151,7 @@ func TestBrowser(t *testing.T) {
 	))
 	url, err := chromedp.Run(tctx, chromedp.Location())
 	must(err)
+	shot("matches")
 	titles, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("ol.matches .title")].map(e => e.textContent)`))
 	must(err)
 	rows, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("ol.matches li")].map(e => e.textContent)`))
@@ -174,7 +190,25 @@ func TestBrowser(t *testing.T) {
 	must(err)
 	explain, err := chromedp.Run(tctx, chromedp.Text("pre.explain"))
 	must(err)
+	shot("article")
 	if h1 == "" || !strings.Contains(explain, "+ ") || !strings.Contains(strings.ToLower(explain), "assets") {
 		t.Errorf("article page: h1 %q, explanation:\n%s", h1, explain)
+	}
+
+	// The other pages render; a screenshot of each.
+	for _, page := range []struct{ path, name, wait string }{
+		{"/topics", "topics", "svg.chart"},
+		{"/feeds", "feeds", "table.feeds"},
+		{"/digests", "digests", "h1"},
+	} {
+		must(chromedp.Do(tctx, chromedp.Navigate(srv.URL+page.path), chromedp.WaitVisible(page.wait)))
+		shot(page.name)
+		if page.name == "topics" {
+			charts, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll("svg.chart").length`))
+			must(err)
+			if charts != 9 {
+				t.Errorf("the topics page shows %d charts, want one per topic", charts)
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -193,6 +194,7 @@ func TestAtom(t *testing.T) {
 				t.Errorf("%s: entry %+v lacks id, updated or title", tt.path, it)
 			}
 		}
+		checkAtom(t, tt.path, body)
 	}
 	if resp, _ := get(t, srv.URL+"/feeds/nope.atom"); resp.StatusCode != 404 {
 		t.Errorf("unknown topic: %d", resp.StatusCode)
@@ -301,5 +303,87 @@ func TestActionsAndMetrics(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(observed, ","), "POST /actions/poll 303") || !strings.Contains(strings.Join(observed, ","), "GET /metrics 200") {
 		t.Errorf("observed %v", observed)
+	}
+}
+
+// checkAtom checks what RFC 4287 requires of a feed document: the Atom
+// namespace; on the feed exactly one id, title and updated, an author (or
+// one on every entry) and a self link; on each entry exactly one id, title
+// and updated, an author, and a link or content; dates in RFC 3339; ids
+// that are absolute IRIs.
+func checkAtom(t *testing.T, name, body string) {
+	t.Helper()
+	type link struct {
+		Rel  string `xml:"rel,attr"`
+		Href string `xml:"href,attr"`
+	}
+	type person struct {
+		Name []string `xml:"name"`
+	}
+	type entry struct {
+		ID      []string `xml:"id"`
+		Title   []string `xml:"title"`
+		Updated []string `xml:"updated"`
+		Author  []person `xml:"author"`
+		Link    []link   `xml:"link"`
+		Content []string `xml:"content"`
+	}
+	var f struct {
+		XMLName xml.Name
+		ID      []string `xml:"id"`
+		Title   []string `xml:"title"`
+		Updated []string `xml:"updated"`
+		Author  []person `xml:"author"`
+		Link    []link   `xml:"link"`
+		Entry   []entry  `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(body), &f); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	bad := func(format string, args ...any) { t.Errorf(name+": "+format, args...) }
+	if f.XMLName.Space != "http://www.w3.org/2005/Atom" || f.XMLName.Local != "feed" {
+		bad("root element %v", f.XMLName)
+	}
+	one := func(what string, v []string) {
+		if len(v) != 1 || strings.TrimSpace(v[0]) == "" {
+			bad("%s: want exactly one, not empty; got %q", what, v)
+		}
+	}
+	date := func(what string, v []string) {
+		if len(v) == 1 {
+			if _, err := time.Parse(time.RFC3339, v[0]); err != nil {
+				bad("%s %q is not RFC 3339", what, v[0])
+			}
+		}
+	}
+	iri := func(what string, v []string) {
+		if len(v) == 1 && !strings.Contains(v[0], ":") {
+			bad("%s %q is not an absolute IRI", what, v[0])
+		}
+	}
+	one("feed id", f.ID)
+	iri("feed id", f.ID)
+	one("feed title", f.Title)
+	one("feed updated", f.Updated)
+	date("feed updated", f.Updated)
+	self := false
+	for _, l := range f.Link {
+		self = self || l.Rel == "self" && l.Href != ""
+	}
+	if !self {
+		bad("no self link")
+	}
+	for i, e := range f.Entry {
+		one(fmt.Sprintf("entry %d id", i), e.ID)
+		iri(fmt.Sprintf("entry %d id", i), e.ID)
+		one(fmt.Sprintf("entry %d title", i), e.Title)
+		one(fmt.Sprintf("entry %d updated", i), e.Updated)
+		date(fmt.Sprintf("entry %d updated", i), e.Updated)
+		if len(f.Author) == 0 && (len(e.Author) == 0 || len(e.Author[0].Name) == 0) {
+			bad("entry %d has no author and the feed none", i)
+		}
+		if len(e.Link) == 0 && len(e.Content) == 0 {
+			bad("entry %d has neither link nor content", i)
+		}
 	}
 }
