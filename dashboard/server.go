@@ -11,6 +11,7 @@ import (
 	"crypto/subtle"
 	"embed"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -61,6 +62,9 @@ type Server struct {
 	// digest now.
 	PollNow    func() error
 	SendDigest func(ctx context.Context) error
+	// Backup, when set, writes a consistent copy of the database for
+	// GET /api/backup ("newswatch backup" uses it while the daemon runs).
+	Backup func(w io.Writer) (int64, error)
 	// Metrics, when set, is served at /metrics; Observe is told of every
 	// request, by route pattern.
 	Metrics http.Handler
@@ -96,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/topics", s.apiTopics)
 	mux.HandleFunc("GET /api/feeds", s.apiFeeds)
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /api/backup", s.backup)
 	mux.HandleFunc("POST /actions/poll", s.actionPoll)
 	mux.HandleFunc("POST /actions/digest", s.actionDigest)
 	if s.Metrics != nil {
@@ -131,6 +136,18 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	w.code = code
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
+	if s.Backup == nil {
+		http.Error(w, "backups are not available here", http.StatusNotImplemented)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="newswatch.db"`)
+	if _, err := s.Backup(w); err != nil {
+		s.log().Error("backup", "err", err) // the client sees a short body
+	}
 }
 
 func (s *Server) actionPoll(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -129,4 +130,19 @@ func timeKey(t time.Time) []byte {
 		t = maxKeyTime
 	}
 	return u64(uint64(t.UnixNano()) ^ (1 << 63))
+}
+
+// WriteTo writes a consistent copy of the database to w, in one read
+// transaction (bbolt's hot backup): writers go on meanwhile.
+func (db *DB) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("back up database: %w", err)
+	}
+	return n, nil
 }

@@ -53,6 +53,7 @@ func (m *Main) serveDashboard(pollNow func() error) (stop func(), err error) {
 		},
 		PollNow:    pollNow,
 		SendDigest: func(ctx context.Context) error { return m.Digest.SendPeriod(ctx, m.Now()) },
+		Backup:     m.DB.WriteTo,
 		Metrics:    m.Metrics.Handler(),
 		Observe:    m.Metrics.Request,
 	}

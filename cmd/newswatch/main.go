@@ -26,7 +26,9 @@ Commands:
   check     validate the config, test the topics' examples, print what it would use
   explain   show how a topic's query decides on a text, a file or a URL
   feeds     list, add, import or export feeds (newswatch feeds -h)
-  digest    print the next digest (-dry-run; sending is not built yet)
+  digest    print the next digest (-dry-run) or send it now (-send)
+  backup    write a consistent copy of the database, also while the daemon runs
+  restore   replace the database with a backup (daemon stopped)
 
 Every command takes:
   -config PATH   configuration file (default "config.yaml")
@@ -76,6 +78,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdFeeds(ctx, rest, stdout, stderr)
 	case "digest":
 		return cmdDigest(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -437,6 +437,18 @@ func TestRunDaemon(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+	// A backup while the daemon runs, through its dashboard.
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if r := newswatch(t, "backup", "-config", cfg, "-db", db, "-from", addr[1], backup); r.code != 0 || !strings.Contains(r.stdout, "backed up") {
+		t.Errorf("backup beside the daemon: %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := newswatch(t, "matches", "-config", cfg, "-db", backup, "-limit", "0", "-json"); r.code != 0 || strings.Count(r.stdout, "\n") < 10 {
+		t.Errorf("the backup holds %d matches: %s", strings.Count(r.stdout, "\n"), r.stderr)
+	}
+	if r := newswatch(t, "restore", "-config", cfg, "-db", db, backup); r.code != 1 || !strings.Contains(r.stderr, "stop the daemon first") {
+		t.Errorf("restore beside the daemon: %d %q", r.code, r.stderr)
+	}
+
 	before := d.count("poll cycle done")
 	if resp, err := http.Post(addr[1]+"actions/poll", "", nil); err != nil || resp.StatusCode != 200 { // 303 followed to /feeds
 		t.Errorf("poll now: %v %v", resp, err)
@@ -457,6 +469,23 @@ func TestRunDaemon(t *testing.T) {
 	if !strings.Contains(d.log(), "new_matches=") {
 		t.Errorf("cycle lines carry no totals:\n%s", d.log())
 	}
+	// With the daemon stopped: a direct backup, and a restore.
+	direct := filepath.Join(t.TempDir(), "direct.db")
+	if r := newswatch(t, "backup", "-config", cfg, "-db", db, direct); r.code != 0 {
+		t.Errorf("direct backup: %d %s", r.code, r.stderr)
+	}
+	if r := newswatch(t, "restore", "-config", cfg, "-db", db, direct); r.code != 0 || !strings.Contains(r.stdout, "restored") {
+		t.Errorf("restore: %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(db + ".before-restore"); err != nil {
+		t.Errorf("the replaced database was not kept: %v", err)
+	}
+	notDB := filepath.Join(t.TempDir(), "junk.db")
+	os.WriteFile(notDB, []byte("not a database"), 0o644)
+	if r := newswatch(t, "restore", "-config", cfg, "-db", db, notDB); r.code != 1 || !strings.Contains(r.stderr, "does not open") {
+		t.Errorf("restore of junk: %d %q", r.code, r.stderr)
+	}
+
 	// The lock is released and the matches are there.
 	r = newswatch(t, "matches", "-config", cfg, "-db", db, "-json", "-limit", "0")
 	if r.code != 0 || strings.Count(r.stdout, "\n") == 0 {
