@@ -33,6 +33,8 @@ type Main struct {
 	// ShutdownGrace is how long Run lets a poll in flight finish once its
 	// context ends, before abandoning it.
 	ShutdownGrace time.Duration
+
+	flags common // to find the config again on SIGHUP
 }
 
 // loadConfig loads the config named by the flags and applies -db.
@@ -130,25 +132,35 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 	if cfg == nil {
 		return nil, code
 	}
-	matcher, err := match.Compile(cfg.MatchTopics())
-	if err != nil { // config.Load has checked every query
-		fmt.Fprintf(stderr, "newswatch: %v\n", err)
-		return nil, exitUsage
-	}
 	db, err := storage.Open(cfg.Storage.Path, storage.DefaultLockTimeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return nil, exitError
 	}
-	m := &Main{Config: cfg, DB: db, Matcher: matcher, Log: log, Now: time.Now, ShutdownGrace: 10 * time.Second, Metrics: metrics.New()}
-	if m.Digest, err = newDigestService(cfg, db, log, func() time.Time { return m.Now() }); err != nil {
+	m := &Main{DB: db, Log: log, Now: time.Now, ShutdownGrace: 10 * time.Second, Metrics: metrics.New(), flags: c}
+	if err := m.wire(cfg); err != nil {
 		db.Close()
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return nil, exitUsage
 	}
-	m.Digest.Observe = m.Metrics.Digest
+	return m, exitOK
+}
+
+// wire builds what depends on the config — matcher, poller, digest — over
+// the open database, and makes cfg the config in force.
+func (m *Main) wire(cfg *config.Config) error {
+	matcher, err := match.Compile(cfg.MatchTopics())
+	if err != nil { // config.Load has checked every query
+		return err
+	}
+	d, err := newDigestService(cfg, m.DB, m.Log, func() time.Time { return m.Now() })
+	if err != nil {
+		return err
+	}
+	d.Observe = m.Metrics.Digest
+	m.Config, m.Matcher, m.Digest = cfg, matcher, d
 	m.Poller = &poller.Poller{
-		Store:   db,
+		Store:   m.DB,
 		Fetcher: newFetcher(cfg),
 		Matcher: matcher,
 		Workers: cfg.Poll.Workers,
@@ -160,9 +172,9 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 		},
 		MaxAge: time.Duration(cfg.Poll.MaxAge),
 		Now:    func() time.Time { return m.Now() },
-		Log:    log,
+		Log:    m.Log,
 	}
-	return m, exitOK
+	return nil
 }
 
 // Feeds returns the configured feeds in the poller's terms.

@@ -5,15 +5,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"newswatch/internal/config"
 )
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	fs := newFlagSet("run", "", "Run the daemon: poll every feed now, then on poll.schedule, until SIGINT or SIGTERM.\nOn a signal it starts no new poll, lets the one in flight finish for -grace, then\nabandons it (nothing half-written) and closes the database.", stderr, &c, "info")
+	fs := newFlagSet("run", "", "Run the daemon: poll the due feeds now, then whenever poll.schedule wakes it; send\nthe digest on digest.schedule; serve the dashboard. On SIGINT or SIGTERM it starts no\nnew poll, lets the one in flight finish for -grace, then abandons it (nothing\nhalf-written) and closes the database. On SIGHUP it reads the config again: a valid\none takes over, a broken one is refused and logged.", stderr, &c, "info")
 	grace := fs.Duration("grace", 10*time.Second, "how long a poll in flight may go on after SIGINT or SIGTERM")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
@@ -34,13 +39,65 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// Run polls the feeds that are due at once and then whenever the configured
+// Run runs the daemon until ctx ends: see run. On SIGHUP it reads the
+// config file again; a valid new config replaces the running one (the
+// daemon stops its work as on a shutdown, then starts again with the new
+// feeds, topics, digest and dashboard over the same database), and a broken
+// one is refused with its error logged while the running one goes on.
+func (m *Main) Run(ctx context.Context) error {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		runCtx, stop := context.WithCancel(ctx)
+		next := make(chan *config.Config, 1)
+		watched := make(chan struct{})
+		go func() { // owned by this turn of the loop, which waits for it
+			defer close(watched)
+			for {
+				select {
+				case <-runCtx.Done():
+					return
+				case <-hup:
+				}
+				cfg, err := loadConfig(m.flags)
+				if err != nil {
+					m.Log.Error("config reload refused; the running config goes on", "err", err)
+					continue
+				}
+				if cfg.Storage.Path != m.Config.Storage.Path {
+					m.Log.Warn("storage.path changed: it takes effect at the next start, not on reload")
+				}
+				next <- cfg
+				stop()
+				return
+			}
+		}()
+		err := m.run(runCtx)
+		stop()
+		<-watched
+		if err != nil || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case cfg := <-next:
+			if err := m.wire(cfg); err != nil {
+				return fmt.Errorf("reload: %w", err)
+			}
+			m.Log.Info("config reloaded", "feeds", len(cfg.Feeds), "topics", len(cfg.Topics))
+		default:
+			return nil
+		}
+	}
+}
+
+// run polls the feeds that are due at once and then whenever the configured
 // schedule wakes it (each feed has its own next poll time, see
 // poller.Schedule), until ctx ends. Then it takes no new work, gives a poll in flight
 // ShutdownGrace to finish, abandons it after that (every feed's results are
 // written atomically, so an abandoned feed leaves nothing half-written), and
 // returns. The caller closes the database.
-func (m *Main) Run(ctx context.Context) error {
+func (m *Main) run(ctx context.Context) error {
 	sched, err := cron.ParseStandard(m.Config.Poll.Schedule)
 	if err != nil {
 		return fmt.Errorf("poll.schedule: %w", err)

@@ -783,3 +783,29 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// SIGHUP reloads the config: a valid one takes over (a new feed is
+// polled), a broken one is refused and the running one goes on.
+func TestRunReload(t *testing.T) {
+	_, feeds := newsServer(t)
+	cfg := writeConfig(t, feeds[:1], map[string]any{"max_age": "1000d"})
+	db := filepath.Join(t.TempDir(), "nw.db")
+	d := startDaemon(t, "-config", cfg, "-db", db)
+	d.waitFor(t, "poll cycle done", 1)
+
+	cfg2 := writeConfig(t, feeds[:2], map[string]any{"max_age": "1000d"})
+	os.WriteFile(cfg, mustRead(t, cfg2), 0o644)
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	d.waitFor(t, "config reloaded", 1)
+	d.waitFor(t, "feed="+feeds[1].URL, 1) // the new feed, polled at the restart
+
+	os.WriteFile(cfg, []byte("feeds: [\n"), 0o644)
+	d.cmd.Process.Signal(syscall.SIGHUP)
+	d.waitFor(t, "config reload refused", 1)
+	if code := d.stop(t); code != 0 {
+		t.Errorf("daemon exited %d after a refused reload:\n%s", code, d.log())
+	}
+	if d.count("config reloaded") != 1 {
+		t.Errorf("the broken config was taken:\n%s", d.log())
+	}
+}
