@@ -403,3 +403,43 @@ func TestArticleMatchesAndDailyCounts(t *testing.T) {
 		t.Errorf("DailyCounts = %v", counts)
 	}
 }
+
+// Prune removes what was flagged and seen before the cutoff, indexes
+// included, and keeps the rest; a pruned item that comes back is new again.
+func TestPrune(t *testing.T) {
+	db, _ := openTemp(t)
+	for day := range 10 {
+		polled := t0.Add(time.Duration(day) * 24 * time.Hour)
+		var items []NewItem
+		for i := range 3 {
+			it := item(fmt.Sprintf("d%d-%d", day, i), day*24, "ceasefire")
+			if i == 2 {
+				it.Hits = nil // seen, not stored
+			}
+			items = append(items, it)
+		}
+		if _, err := db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: polled, Items: items}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := db.Prune(t0.Add(4 * 24 * time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p != (Pruned{Matches: 8, Articles: 8, Seen: 12}) {
+		t.Errorf("Prune = %+v, want 8 matches, 8 articles, 12 seen keys", p)
+	}
+	for _, q := range []Query{{}, {Topic: "ceasefire"}} {
+		ms, err := db.Matches(q)
+		if err != nil || len(ms) != 12 {
+			t.Errorf("Matches(%+v) after pruning: %d, %v; want the 12 newer ones", q, len(ms), err)
+		}
+	}
+	seen, _ := db.Seen("https://a.example/feed", []string{"d0-0", "d9-0"})
+	if seen[0].Seen || !seen[1].Seen {
+		t.Errorf("seen after pruning: %+v", seen)
+	}
+	if again, _ := db.Prune(t0.Add(4 * 24 * time.Hour)); again != (Pruned{}) {
+		t.Errorf("pruning again removed %+v", again)
+	}
+}

@@ -34,7 +34,8 @@ type Main struct {
 	// context ends, before abandoning it.
 	ShutdownGrace time.Duration
 
-	flags common // to find the config again on SIGHUP
+	flags     common    // to find the config again on SIGHUP
+	lastPrune time.Time // by the poll job only
 }
 
 // loadConfig loads the config named by the flags and applies -db.

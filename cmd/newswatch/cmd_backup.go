@@ -154,3 +154,48 @@ daemon must be stopped. The database replaced is kept as <storage.path>.before-r
 	fmt.Fprintf(stdout, "restored %s from %s (the previous database is %s.before-restore)\n", path, file, path)
 	return exitOK
 }
+
+func cmdCompact(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	var c common
+	flags := newFlagSet("compact", "", "Rewrite the database without its free pages, reclaiming the space that pruning\n(storage.retention) leaves. The daemon must be stopped.", stderr, &c, "warn")
+	if code := parseFlags(flags, args); code >= 0 {
+		return code
+	}
+	cfg, code := configOrExit(c, stderr)
+	if cfg == nil {
+		return code
+	}
+	path := cfg.Storage.Path
+	before, err := os.Stat(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch compact: %v\n", err)
+		return exitError
+	}
+	tmp := path + ".compacting"
+	os.Remove(tmp)
+	if err := storage.Compact(path, tmp); err != nil {
+		os.Remove(tmp)
+		if errors.Is(err, storage.ErrInUse) {
+			fmt.Fprintln(stderr, "newswatch compact: the database is in use: stop the daemon first")
+		} else {
+			fmt.Fprintf(stderr, "newswatch compact: %v\n", err)
+		}
+		return exitError
+	}
+	if _, err := writeVerified(path, func(w io.Writer) (int64, error) {
+		f, err := os.Open(tmp)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		return io.Copy(w, f)
+	}); err != nil {
+		os.Remove(tmp)
+		fmt.Fprintf(stderr, "newswatch compact: %v\n", err)
+		return exitError
+	}
+	os.Remove(tmp)
+	after, _ := os.Stat(path)
+	fmt.Fprintf(stdout, "compacted %s: %d → %d bytes\n", path, before.Size(), after.Size())
+	return exitOK
+}

@@ -31,8 +31,7 @@ Subcommands:
   export          print the configured feeds as OPML 2.0
 
 add and import append to the feeds list of the config file, leaving its
-other lines and comments as they are; a running daemon reads them after a
-restart.
+other lines and comments as they are; a running daemon reads them on SIGHUP.
 `
 
 func cmdFeeds(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -194,6 +194,23 @@ func (m *Main) pollOnce(ctx context.Context) {
 		return
 	}
 	m.Log.Info("poll cycle done", attrs...)
+	m.prune()
+}
+
+// prune applies storage.retention, at most once a day.
+func (m *Main) prune() {
+	keep := time.Duration(m.Config.Storage.Retention)
+	now := m.Now()
+	if keep <= 0 || now.Sub(m.lastPrune) < 24*time.Hour {
+		return
+	}
+	m.lastPrune = now
+	p, err := m.DB.Prune(now.Add(-keep))
+	if err != nil {
+		m.Log.Error("prune", "err", err)
+		return
+	}
+	m.Log.Info("pruned", "before", now.Add(-keep).Format(time.RFC3339), "matches", p.Matches, "articles", p.Articles, "seen", p.Seen)
 }
 
 // cronLogger lets robfig/cron log through slog.

@@ -29,6 +29,7 @@ Commands:
   digest    print the next digest (-dry-run) or send it now (-send)
   backup    write a consistent copy of the database, also while the daemon runs
   restore   replace the database with a backup (daemon stopped)
+  compact   reclaim the space pruning left (daemon stopped)
 
 Every command takes:
   -config PATH   configuration file (default "config.yaml")
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, rest, stdout, stderr)
+	case "compact":
+		return cmdCompact(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

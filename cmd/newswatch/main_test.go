@@ -448,6 +448,9 @@ func TestRunDaemon(t *testing.T) {
 	if r := newswatch(t, "restore", "-config", cfg, "-db", db, backup); r.code != 1 || !strings.Contains(r.stderr, "stop the daemon first") {
 		t.Errorf("restore beside the daemon: %d %q", r.code, r.stderr)
 	}
+	if r := newswatch(t, "compact", "-config", cfg, "-db", db); r.code != 1 || !strings.Contains(r.stderr, "stop the daemon first") {
+		t.Errorf("compact beside the daemon: %d %q", r.code, r.stderr)
+	}
 
 	before := d.count("poll cycle done")
 	if resp, err := http.Post(addr[1]+"actions/poll", "", nil); err != nil || resp.StatusCode != 200 { // 303 followed to /feeds
@@ -633,6 +636,9 @@ func TestFeedsList(t *testing.T) {
 		if row["status"] != "ok" || row["items_seen"].(float64) == 0 || row["next_poll"] == nil {
 			t.Errorf("row = %v, want ok with items and a next poll", row)
 		}
+	}
+	if r := newswatch(t, "compact", "-config", cfg, "-db", db); r.code != 0 || !strings.Contains(r.stdout, "compacted") {
+		t.Errorf("compact: %d %s%s", r.code, r.stdout, r.stderr)
 	}
 	r = newswatch(t, "feeds", "list", "-config", cfg, "-db", db)
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "STATUS") || !strings.Contains(r.stdout, "never") {

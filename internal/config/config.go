@@ -129,6 +129,9 @@ type Storage struct {
 	// Path of the bbolt file; a relative path is relative to the directory
 	// of the configuration file.
 	Path string `yaml:"path"`
+	// Retention, when set, is how long matches, articles and seen items
+	// are kept; the daemon prunes older ones once a day. 0 keeps them all.
+	Retention Duration `yaml:"retention"`
 }
 
 // MatchTopics converts the configured topics for match.Compile.
@@ -375,6 +378,9 @@ func (v *validator) check(c *Config) {
 
 	v.checkDigest(c)
 	v.checkDashboard(c)
+	if r := c.Storage.Retention; r < 0 || r > 0 && r < c.Poll.MaxAge {
+		v.errorf(find(v.root, "storage", "retention"), "storage.retention (%s) must be at least poll.max_age (%s), so that an item pruned and seen again is not flagged again", r, c.Poll.MaxAge)
+	}
 
 	if c.Storage.Path == "" {
 		if sn := find(v.root, "storage", "path"); sn != nil {

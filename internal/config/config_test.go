@@ -281,3 +281,14 @@ func TestDashboardConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestRetention(t *testing.T) {
+	c, err := Parse([]byte(strings.Replace(good, "path: data/nw.db", "path: data/nw.db\n  retention: 180d", 1)), "r.yaml")
+	if err != nil || c.Storage.Retention != Duration(180*24*time.Hour) {
+		t.Errorf("retention: %v %v", c, err)
+	}
+	_, err = Parse([]byte(strings.Replace(good, "path: data/nw.db", "path: data/nw.db\n  retention: 3d", 1)), "r.yaml")
+	if err == nil || !strings.Contains(err.Error(), "r.yaml:15: storage.retention (3d) must be at least poll.max_age (7d)") {
+		t.Errorf("retention shorter than max_age: %v", err)
+	}
+}

@@ -1,0 +1,170 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Pruned counts what Prune removed.
+type Pruned struct {
+	Matches, Articles, Seen int
+}
+
+// pruneChunk bounds the deletions of one transaction, so that pruning a
+// large database never holds the write lock for long.
+const pruneChunk = 5000
+
+// Prune removes the matches flagged before cutoff, the articles first seen
+// before it, and the seen keys of items first seen before it. An item
+// pruned from the seen set that a feed still carries comes back as new,
+// but it is flagged only if it was published within poll.max_age, which
+// the config keeps shorter than storage.retention: so it is not flagged
+// again. Each chunk of deletions is one transaction.
+func (db *DB) Prune(cutoff time.Time) (Pruned, error) {
+	var p Pruned
+	for {
+		n, err := db.pruneMatches(cutoff)
+		p.Matches += n
+		if err != nil {
+			return p, err
+		}
+		if n < pruneChunk {
+			break
+		}
+	}
+	for {
+		n, err := db.pruneArticles(cutoff)
+		p.Articles += n
+		if err != nil {
+			return p, err
+		}
+		if n < pruneChunk {
+			break
+		}
+	}
+	n, err := db.pruneSeen(cutoff)
+	p.Seen += n
+	return p, err
+}
+
+func (db *DB) pruneMatches(cutoff time.Time) (int, error) {
+	n := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		matches := tx.Bucket(bucketMatches)
+		c := matches.Cursor()
+		for k, v := c.First(); k != nil && n < pruneChunk; k, v = c.Seek(k) { // Seek: Delete moved the cursor
+			var sm storedMatch
+			if err := json.Unmarshal(v, &sm); err != nil {
+				return fmt.Errorf("match %x: %w", k, err)
+			}
+			if !sm.MatchedAt.Before(cutoff) {
+				break // IDs follow flagging order
+			}
+			id := binary.BigEndian.Uint64(k)
+			tk := append(timeKey(sm.Published), u64(^id)...)
+			if err := tx.Bucket(bucketByTime).Delete(tk); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketByTopic).Delete(append(topicPrefix(sm.Topic), tk...)); err != nil {
+				return err
+			}
+			if err := c.Delete(); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("prune matches: %w", err)
+	}
+	return n, nil
+}
+
+func (db *DB) pruneArticles(cutoff time.Time) (int, error) {
+	n := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketArticles).Cursor()
+		links := tx.Bucket(bucketLinks)
+		for k, v := c.First(); k != nil && n < pruneChunk; k, v = c.Seek(k) { // Seek: Delete moved the cursor
+			var a Article
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("article %x: %w", k, err)
+			}
+			if !a.FirstSeen.Before(cutoff) {
+				break // IDs follow first sight
+			}
+			if a.URL != "" {
+				if cur := links.Get([]byte(a.URL)); len(cur) == 8 && binary.BigEndian.Uint64(cur) == a.ID {
+					if err := links.Delete([]byte(a.URL)); err != nil {
+						return err
+					}
+				}
+			}
+			if err := c.Delete(); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("prune articles: %w", err)
+	}
+	return n, nil
+}
+
+func (db *DB) pruneSeen(cutoff time.Time) (int, error) {
+	n := 0
+	limit := uint64(cutoff.UnixNano())
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSeen).ForEachBucket(func(feed []byte) error {
+			c := tx.Bucket(bucketSeen).Bucket(feed).Cursor()
+			for k, v := c.First(); k != nil; {
+				if sv := decodeSeen(v); sv.firstSeen < limit {
+					if err := c.Delete(); err != nil {
+						return err
+					}
+					n++
+					k, v = c.Seek(k) // Delete moves the cursor: look again from here
+					continue
+				}
+				k, v = c.Next()
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return n, fmt.Errorf("prune seen items: %w", err)
+	}
+	return n, nil
+}
+
+// Compact copies the database at src into a new file at dst without its
+// free pages, reclaiming the space that pruning left. Nothing may have src
+// open.
+func Compact(src, dst string) error {
+	from, err := bolt.Open(src, 0o600, &bolt.Options{Timeout: DefaultLockTimeout, ReadOnly: true})
+	if err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return fmt.Errorf("compact %s: %w", src, ErrInUse)
+		}
+		return fmt.Errorf("compact %s: %w", src, err)
+	}
+	defer from.Close()
+	to, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: DefaultLockTimeout})
+	if err != nil {
+		return fmt.Errorf("compact into %s: %w", dst, err)
+	}
+	if err := bolt.Compact(to, from, 64<<20); err != nil {
+		to.Close()
+		return fmt.Errorf("compact %s: %w", src, err)
+	}
+	return to.Close()
+}
