@@ -232,6 +232,14 @@ func lineOf(err error) int {
 	return 0
 }
 
+// nodeLine is the line of n, or 1 when n is missing.
+func nodeLine(n *yaml.Node) int {
+	if n == nil {
+		return 1
+	}
+	return n.Line
+}
+
 var topicID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 type validator struct {
@@ -268,7 +276,7 @@ func (v *validator) check(c *Config) {
 		if first, dup := feedLines[f.URL]; dup {
 			v.errorf(find(n, "url"), "feeds[%d]: url %q is listed twice (first at line %d)", i, f.URL, first)
 		}
-		feedLines[f.URL] = find(n, "url").Line
+		feedLines[f.URL] = nodeLine(find(n, "url"))
 		if f.Name == "" {
 			f.Name = u.Hostname()
 		}
@@ -306,7 +314,7 @@ func (v *validator) check(c *Config) {
 			if first, dup := idLines[t.ID]; dup {
 				v.errorf(find(n, "id"), "topics[%d]: duplicate topic id %q (first defined at line %d)", i, t.ID, first)
 			}
-			idLines[t.ID] = find(n, "id").Line
+			idLines[t.ID] = nodeLine(find(n, "id"))
 		}
 		if t.Name == "" {
 			t.Name = t.ID

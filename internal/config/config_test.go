@@ -292,3 +292,23 @@ func TestRetention(t *testing.T) {
 		t.Errorf("retention shorter than max_age: %v", err)
 	}
 }
+
+// Loading arbitrary bytes never panics, and every refusal names the file.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(good))
+	f.Add([]byte("feeds: [\n"))
+	f.Add([]byte("digest:\n  to:\n    - {address: a@b.example, topics: [x]}\n"))
+	f.Add([]byte("poll:\n  max_age: 30d\n  max_size: 10MB\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data, "fuzz.yaml")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		if len(c.Feeds) == 0 || len(c.Topics) == 0 || c.Poll.Schedule == "" {
+			t.Fatalf("accepted a config without feeds, topics or schedule: %+v", c)
+		}
+	})
+}
