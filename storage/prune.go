@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -25,7 +26,8 @@ const pruneChunk = 5000
 // pruned from the seen set that a feed still carries comes back as new,
 // but it is flagged only if it was published within poll.max_age, which
 // the config keeps shorter than storage.retention: so it is not flagged
-// again. Each chunk of deletions is one transaction.
+// again. Each chunk of at most 5,000 deletions is one transaction, so that
+// pruning a large database never holds the write lock for long.
 func (db *DB) Prune(cutoff time.Time) (Pruned, error) {
 	var p Pruned
 	for {
@@ -121,27 +123,58 @@ func (db *DB) pruneArticles(cutoff time.Time) (int, error) {
 }
 
 func (db *DB) pruneSeen(cutoff time.Time) (int, error) {
-	n := 0
-	limit := uint64(cutoff.UnixNano())
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	var feeds [][]byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSeen).ForEachBucket(func(feed []byte) error {
-			c := tx.Bucket(bucketSeen).Bucket(feed).Cursor()
-			for k, v := c.First(); k != nil; {
-				if sv := decodeSeen(v); sv.firstSeen < limit {
-					if err := c.Delete(); err != nil {
-						return err
-					}
-					n++
-					k, v = c.Seek(k) // Delete moves the cursor: look again from here
-					continue
-				}
-				k, v = c.Next()
-			}
+			feeds = append(feeds, bytes.Clone(feed))
 			return nil
 		})
 	})
 	if err != nil {
-		return n, fmt.Errorf("prune seen items: %w", err)
+		return 0, fmt.Errorf("prune seen items: %w", err)
+	}
+	total := 0
+	for _, feed := range feeds {
+		for {
+			n, err := db.pruneSeenChunk(feed, cutoff)
+			total += n
+			if err != nil {
+				return total, err
+			}
+			if n < pruneChunk {
+				break
+			}
+		}
+	}
+	return total, nil
+}
+
+// pruneSeenChunk removes up to pruneChunk seen keys of one feed first seen
+// before cutoff, in one transaction.
+func (db *DB) pruneSeenChunk(feed []byte, cutoff time.Time) (int, error) {
+	n := 0
+	limit := uint64(cutoff.UnixNano())
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSeen).Bucket(feed)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.First(); k != nil && n < pruneChunk; {
+			if decodeSeen(v).firstSeen < limit {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				n++
+				k, v = c.Seek(k) // Delete moved the cursor: look again from here
+				continue
+			}
+			k, v = c.Next()
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("prune seen items of %s: %w", feed, err)
 	}
 	return n, nil
 }
