@@ -28,15 +28,8 @@ func (s *Server) health() ([]health, error) {
 	out := make([]health, len(s.Feeds))
 	for i, f := range s.Feeds {
 		st := byURL[f.URL]
-		h := health{Feed: f, State: st, Status: "ok", rank: 3}
-		switch {
-		case st.Gone:
-			h.Status, h.rank = "gone", 0
-		case st.Failures > 0:
-			h.Status, h.rank = "failing", 1
-		case st.LastPoll.IsZero():
-			h.Status, h.rank = "new", 2
-		}
+		h := health{Feed: f, State: st}
+		h.Status, h.rank = st.Health(s.FailingAfter, s.now())
 		out[i] = h
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].rank < out[j].rank })

@@ -53,6 +53,9 @@ type Server struct {
 	Token string
 	// PageSize is the number of matches per page (default 50).
 	PageSize int
+	// FailingAfter is how long a feed fails before it shows as failing
+	// rather than failed (poll.failing_after).
+	FailingAfter time.Duration
 	// Explainer, when set, explains each match on the article page.
 	Explainer Explainer
 	// Preview, when set, returns the subject and text of the next digest.

@@ -95,3 +95,20 @@ func getFeedState(tx *bolt.Tx, url string) (FeedState, error) {
 	}
 	return st, nil
 }
+
+// Health names a feed's state for people, and ranks it, worst first:
+// "gone" (410), "failing" (failing for failingAfter or longer), "failed"
+// (its last poll failed), "new" (never polled), "ok".
+func (st FeedState) Health(failingAfter time.Duration, now time.Time) (status string, rank int) {
+	switch {
+	case st.Gone:
+		return "gone", 0
+	case st.Failures > 0 && now.Sub(st.FailingSince) >= failingAfter:
+		return "failing", 1
+	case st.Failures > 0:
+		return "failed", 2
+	case st.LastPoll.IsZero():
+		return "new", 3
+	}
+	return "ok", 4
+}

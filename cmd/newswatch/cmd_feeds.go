@@ -17,7 +17,6 @@ import (
 	"newswatch/internal/config"
 	"newswatch/internal/opml"
 	"newswatch/internal/poller"
-	"newswatch/storage"
 
 	"github.com/schollz/progressbar/v3"
 )
@@ -90,7 +89,7 @@ func cmdFeedsList(_ context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		r := row{Name: f.Name, URL: f.URL, LastSuccess: st.LastSuccess, NextPoll: st.NextPoll, ItemsSeen: st.ItemsSeen,
 			Failures: st.Failures, LastError: st.LastError, pollInterval: st.Interval}
-		r.Status, r.statusRank = feedStatus(m.Poller.Schedule, st, now)
+		r.Status, r.statusRank = st.Health(time.Duration(m.Config.Poll.FailingAfter), now)
 		rows = append(rows, r)
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].statusRank < rows[j].statusRank })
@@ -108,21 +107,6 @@ func cmdFeedsList(_ context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	tw.Flush()
 	return exitOK
-}
-
-// feedStatus names a feed's health; rank sorts the worst first.
-func feedStatus(s poller.Schedule, st storage.FeedState, now time.Time) (string, int) {
-	switch {
-	case st.Gone:
-		return "gone", 0
-	case s.Failing(st, now):
-		return "failing", 0
-	case st.Failures > 0:
-		return "failed", 1
-	case st.LastPoll.IsZero():
-		return "new", 2
-	}
-	return "ok", 3
 }
 
 func ago(t, now time.Time) string {

@@ -44,6 +44,7 @@ func (m *Main) serveDashboard(pollNow func() error) (stop func(), err error) {
 		return func() {}, nil
 	}
 	s := &dashboard.Server{Store: m.DB, Now: m.Now, Log: m.Log, Explainer: m.Matcher,
+		FailingAfter: time.Duration(m.Config.Poll.FailingAfter),
 		Preview: func() (string, string, error) {
 			d, err := m.Digest.Next(m.Digest.Recipients[0], m.Now())
 			if err != nil {

@@ -57,13 +57,6 @@ func (s Schedule) withDefaults() Schedule {
 	return s
 }
 
-// Failing reports whether a feed in state st has failed for longer than
-// FailingAfter at now.
-func (s Schedule) Failing(st storage.FeedState, now time.Time) bool {
-	s = s.withDefaults()
-	return st.Failures > 0 && now.Sub(st.FailingSince) >= s.FailingAfter
-}
-
 // outcome is what a poll tells the schedule.
 type outcome struct {
 	err      error

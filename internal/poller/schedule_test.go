@@ -53,8 +53,19 @@ func TestScheduleNext(t *testing.T) {
 			t.Errorf("%s: wait %v, interval %v; want %v, %v", tt.name, got, iv, tt.wait, tt.keepIv)
 		}
 	}
-	if !s.Failing(storage.FeedState{Failures: 2, FailingSince: now.Add(-25 * time.Hour)}, now) || s.Failing(storage.FeedState{Failures: 2, FailingSince: now.Add(-time.Hour)}, now) {
-		t.Error("Failing is wrong about 25 h and 1 h of failures")
+	for _, tt := range []struct {
+		st   storage.FeedState
+		want string
+	}{
+		{storage.FeedState{Failures: 2, FailingSince: now.Add(-25 * time.Hour)}, "failing"},
+		{storage.FeedState{Failures: 2, FailingSince: now.Add(-time.Hour)}, "failed"},
+		{storage.FeedState{Gone: true, Failures: 1}, "gone"},
+		{storage.FeedState{}, "new"},
+		{storage.FeedState{LastPoll: now}, "ok"},
+	} {
+		if got, _ := tt.st.Health(24*time.Hour, now); got != tt.want {
+			t.Errorf("Health(%+v) = %s, want %s", tt.st, got, tt.want)
+		}
 	}
 }
 
