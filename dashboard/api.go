@@ -53,14 +53,7 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiTopics(w http.ResponseWriter, r *http.Request) {
-	now := s.now()
-	day := now.Add(-24 * time.Hour)
-	today, err := s.Store.FlaggedCounts(day, now)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	week, err := s.Store.FlaggedCounts(day.Add(-7*24*time.Hour), day)
+	stats, err := s.topicStats(8)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -70,10 +63,11 @@ func (s *Server) apiTopics(w http.ResponseWriter, r *http.Request) {
 		Name     string  `json:"name"`
 		Last24h  int     `json:"last_24h"`
 		DailyAvg float64 `json:"daily_avg_prev_7d"`
+		Spike    bool    `json:"spike"`
 	}
 	out := []topic{}
-	for _, t := range s.Topics {
-		out = append(out, topic{ID: t.ID, Name: t.Name, Last24h: today[t.ID], DailyAvg: float64(week[t.ID]) / 7})
+	for _, st := range stats {
+		out = append(out, topic{ID: st.Topic.ID, Name: st.Topic.Name, Last24h: st.Today, DailyAvg: st.WeekAvg, Spike: st.Spike})
 	}
 	writeJSON(w, out)
 }

@@ -53,34 +53,55 @@ func (s *Server) articlePage(w http.ResponseWriter, r *http.Request) {
 // chartDays is how many days the topics page charts.
 const chartDays = 30
 
+// topicStat is a topic's recent activity: matches per day, the oldest
+// first and the last 24 hours last, and what the page and the API show of
+// them.
+type topicStat struct {
+	Topic   Topic
+	Days    []int
+	Today   int
+	WeekAvg float64 // the daily average of the 7 days before Today
+	Spike   bool    // at least 3 today and more than twice WeekAvg
+}
+
+// topicStats reads each topic's matches per day over days days (at least
+// 8), in one scan.
+func (s *Server) topicStats(days int) ([]topicStat, error) {
+	counts, err := s.Store.DailyCounts(s.now(), days)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]topicStat, len(s.Topics))
+	for i, t := range s.Topics {
+		c := counts[t.ID]
+		if c == nil {
+			c = make([]int, days)
+		}
+		st := topicStat{Topic: t, Days: c, Today: c[days-1]}
+		for _, n := range c[days-8 : days-1] {
+			st.WeekAvg += float64(n) / 7
+		}
+		st.Spike = st.Today >= 3 && float64(st.Today) > 2*st.WeekAvg
+		out[i] = st
+	}
+	return out, nil
+}
+
 // topicsPage shows each topic's matches per day over the last 30 days as
 // an SVG chart, today's count against the 7-day average, and a spike mark.
 func (s *Server) topicsPage(w http.ResponseWriter, r *http.Request) {
-	counts, err := s.Store.DailyCounts(s.now(), chartDays)
+	stats, err := s.topicStats(chartDays)
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
 	type line struct {
-		Topic   Topic
-		Today   int
-		WeekAvg float64
-		Spike   bool
-		Chart   template.HTML
+		topicStat
+		Chart template.HTML
 	}
-	var out []line
-	for _, t := range s.Topics {
-		c := counts[t.ID]
-		if c == nil {
-			c = make([]int, chartDays)
-		}
-		l := line{Topic: t, Today: c[chartDays-1]}
-		for _, n := range c[chartDays-8 : chartDays-1] {
-			l.WeekAvg += float64(n) / 7
-		}
-		l.Spike = l.Today >= 3 && float64(l.Today) > 2*l.WeekAvg
-		l.Chart = barChart(c, t.Name)
-		out = append(out, l)
+	out := make([]line, len(stats))
+	for i, st := range stats {
+		out[i] = line{st, barChart(st.Days, st.Topic.Name)}
 	}
 	s.render(w, "topics.html", map[string]any{"Title": "Topics", "Topics": out})
 }

@@ -26,8 +26,6 @@ type Store interface {
 	MatchesPage(q storage.Query) ([]storage.Match, string, error)
 	// Feeds returns the state of every feed ever polled.
 	Feeds() ([]storage.FeedState, error)
-	// FlaggedCounts counts each topic's matches flagged in [from, to).
-	FlaggedCounts(from, to time.Time) (map[string]int, error)
 	// ArticleMatches returns an article and its matches; ok is false when
 	// there is no such article.
 	ArticleMatches(id uint64) (storage.Article, []storage.Match, bool, error)

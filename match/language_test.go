@@ -2,7 +2,6 @@ package match
 
 import (
 	"html"
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -44,25 +43,7 @@ func TestLanguage(t *testing.T) {
 		{"NOT with NEAR", "ceasefire NOT (Gaza NEAR/3 ceasefire)", Document{Text: "Gaza ceasefire talks"}, nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m, err := Compile([]Topic{{ID: "t", Query: tt.query}})
-			if err != nil {
-				t.Fatalf("Compile(%q): %v", tt.query, err)
-			}
-			hits := m.Match(tt.doc)
-			if tt.want == nil {
-				if len(hits) != 0 {
-					t.Fatalf("got hit %+v, want none", hits)
-				}
-				return
-			}
-			if len(hits) != 1 {
-				t.Fatalf("got %d hits, want 1", len(hits))
-			}
-			if got := hits[0].Terms; !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("terms = %q, want %q", got, tt.want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkTerms(t, tt.query, tt.doc, tt.want) })
 	}
 }
 
@@ -105,16 +86,17 @@ func TestFormatQuery(t *testing.T) {
 		{`text:"security guarantee*"`, `text:"security guarantee*"`},
 	}
 	for _, tt := range tests {
-		got, err := FormatQuery(tt.in)
+		n, err := parse(tt.in)
 		if err != nil {
 			t.Fatal(err)
 		}
+		got := n.String()
 		if got != tt.want {
-			t.Errorf("FormatQuery(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("parse(%q).String() = %q, want %q", tt.in, got, tt.want)
 		}
-		again, err := FormatQuery(got)
-		if err != nil || again != got {
-			t.Errorf("FormatQuery(%q) = %q, %v: the canonical form does not parse back to itself", got, again, err)
+		again, err := parse(got)
+		if err != nil || again.String() != got {
+			t.Errorf("the canonical form %q does not parse back to itself: %v", got, err)
 		}
 	}
 }

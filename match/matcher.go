@@ -23,10 +23,9 @@ import (
 	"sync"
 )
 
-// Topic is a named query.
+// Topic is a query and the id its hits carry.
 type Topic struct {
 	ID    string
-	Name  string
 	Query string
 }
 
@@ -77,8 +76,8 @@ type Matcher struct {
 }
 
 type compiled struct {
-	id, name string
-	root     node
+	id   string
+	root node
 }
 
 // TopicError reports a topic whose query does not compile.
@@ -103,7 +102,7 @@ func Compile(topics []Topic) (*Matcher, error) {
 			return nil, &TopicError{Topic: t.ID, Err: err}
 		}
 		compileTerms(root, &m.dict)
-		m.topics = append(m.topics, compiled{id: t.ID, name: t.Name, root: root})
+		m.topics = append(m.topics, compiled{id: t.ID, root: root})
 	}
 	m.anchored = make([][]int32, m.dict.size())
 	m.need = make([]uint8, len(m.topics))
@@ -130,17 +129,6 @@ func Compile(topics []Topic) (*Matcher, error) {
 func CheckQuery(q string) error {
 	_, err := parse(q)
 	return err
-}
-
-// FormatQuery returns q in canonical form: folded words, explicit AND,
-// parentheses around every group. The canonical form parses to the same
-// query.
-func FormatQuery(q string) (string, error) {
-	n, err := parse(q)
-	if err != nil {
-		return "", err
-	}
-	return n.String(), nil
 }
 
 // Match returns a hit for every topic the document matches, in the order

@@ -62,25 +62,7 @@ func TestMatch(t *testing.T) {
 		{"no partial words", "ban", Document{Text: "urban banner"}, nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			m, err := Compile([]Topic{{ID: "t", Query: tt.query}})
-			if err != nil {
-				t.Fatalf("Compile(%q): %v", tt.query, err)
-			}
-			hits := m.Match(tt.doc)
-			if tt.want == nil {
-				if len(hits) != 0 {
-					t.Fatalf("got hit %+v, want none", hits)
-				}
-				return
-			}
-			if len(hits) != 1 {
-				t.Fatalf("got %d hits, want 1", len(hits))
-			}
-			if got := hits[0].Terms; !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("terms = %q, want %q", got, tt.want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkTerms(t, tt.query, tt.doc, tt.want) })
 	}
 }
 
@@ -151,5 +133,28 @@ func TestString(t *testing.T) {
 	want := `ceasefire AND (ukraine OR "russia s war") AND NOT gaza AND guarant*`
 	if got := n.String(); got != want {
 		t.Errorf("String() = %q, want %q", got, want)
+	}
+}
+
+// checkTerms compiles query as a single topic, matches doc, and checks the
+// reported terms: want nil means the topic must not match at all.
+func checkTerms(t *testing.T, query string, doc Document, want []string) {
+	t.Helper()
+	m, err := Compile([]Topic{{ID: "t", Query: query}})
+	if err != nil {
+		t.Fatalf("Compile(%q): %v", query, err)
+	}
+	hits := m.Match(doc)
+	if want == nil {
+		if len(hits) != 0 {
+			t.Fatalf("got hit %+v, want none", hits)
+		}
+		return
+	}
+	if len(hits) != 1 {
+		t.Fatalf("got %d hits, want 1", len(hits))
+	}
+	if got := hits[0].Terms; !reflect.DeepEqual(got, want) {
+		t.Errorf("terms = %q, want %q", got, want)
 	}
 }

@@ -76,18 +76,22 @@ func (m *Main) Run(ctx context.Context) error {
 		err := m.run(runCtx)
 		stop()
 		<-watched
-		if err != nil || ctx.Err() != nil {
+		if err != nil {
 			return err
 		}
 		select {
 		case cfg := <-next:
-			if err := m.wire(cfg); err != nil {
-				return fmt.Errorf("reload: %w", err)
+			if ctx.Err() == nil {
+				if err := m.wire(cfg); err != nil {
+					return fmt.Errorf("reload: %w", err)
+				}
+				m.Log.Info("config reloaded", "feeds", len(cfg.Feeds), "topics", len(cfg.Topics))
+				continue
 			}
-			m.Log.Info("config reloaded", "feeds", len(cfg.Feeds), "topics", len(cfg.Topics))
 		default:
-			return nil
 		}
+		m.Log.Info("newswatch stopped")
+		return nil
 	}
 }
 
@@ -149,7 +153,7 @@ func (m *Main) run(ctx context.Context) error {
 	<-ctx.Done()
 	stopDashboard() // no new actions
 	<-digestDone    // a send in flight is abandoned; its watermark did not move
-	m.Log.Info("shutting down: no new polls", "grace", m.ShutdownGrace)
+	m.Log.Info("stopping: no new polls", "grace", m.ShutdownGrace)
 	stopped := c.Stop()
 	done := make(chan struct{})
 	go func() {
@@ -165,7 +169,6 @@ func (m *Main) run(ctx context.Context) error {
 		abandon()
 		<-done
 	}
-	m.Log.Info("newswatch stopped")
 	return nil
 }
 

@@ -814,4 +814,7 @@ func TestRunReload(t *testing.T) {
 	if d.count("config reloaded") != 1 {
 		t.Errorf("the broken config was taken:\n%s", d.log())
 	}
+	if d.count("newswatch stopped") != 1 {
+		t.Errorf("a reload logged a stop:\n%s", d.log())
+	}
 }

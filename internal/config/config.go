@@ -138,7 +138,7 @@ type Storage struct {
 func (c *Config) MatchTopics() []match.Topic {
 	out := make([]match.Topic, len(c.Topics))
 	for i, t := range c.Topics {
-		out[i] = match.Topic{ID: t.ID, Name: t.Name, Query: t.Query}
+		out[i] = match.Topic{ID: t.ID, Query: t.Query}
 	}
 	return out
 }

@@ -195,10 +195,12 @@ func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, 
 	if perHost <= 0 {
 		perHost = 2
 	}
+	hosts := make([]string, len(list)) // each feed's host, parsed once
 	hostSem := map[string]chan struct{}{}
-	for _, f := range list {
-		if h := hostOf(f.URL); hostSem[h] == nil {
-			hostSem[h] = make(chan struct{}, perHost)
+	for i, f := range list {
+		hosts[i] = hostOf(f.URL)
+		if hostSem[hosts[i]] == nil {
+			hostSem[hosts[i]] = make(chan struct{}, perHost)
 		}
 	}
 	var mu sync.Mutex
@@ -222,7 +224,7 @@ func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, 
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				sem := hostSem[hostOf(list[i].URL)]
+				sem := hostSem[hosts[i]]
 				select {
 				case sem <- struct{}{}:
 				case <-ctx.Done():
@@ -235,7 +237,7 @@ func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, 
 			}
 		}()
 	}
-	order := byHostRoundRobin(list)
+	order := byHostRoundRobin(hosts)
 	next := 0
 feed:
 	for ; next < len(order); next++ {
@@ -264,22 +266,22 @@ func hostOf(raw string) string {
 	return strings.ToLower(u.Host)
 }
 
-// byHostRoundRobin orders feed indexes so that consecutive feeds are on
-// different hosts where possible: one of each host in turn. Workers then
-// rarely wait on a host's limit while feeds of other hosts are pending.
-func byHostRoundRobin(list []Feed) []int {
-	var hosts []string
+// byHostRoundRobin orders feed indexes, given each feed's host, so that
+// consecutive feeds are on different hosts where possible: one of each host
+// in turn. Workers then rarely wait on a host's limit while feeds of other
+// hosts are pending.
+func byHostRoundRobin(hosts []string) []int {
+	var distinct []string
 	queues := map[string][]int{}
-	for i, f := range list {
-		h := hostOf(f.URL)
+	for i, h := range hosts {
 		if _, ok := queues[h]; !ok {
-			hosts = append(hosts, h)
+			distinct = append(distinct, h)
 		}
 		queues[h] = append(queues[h], i)
 	}
-	order := make([]int, 0, len(list))
-	for len(order) < len(list) {
-		for _, h := range hosts {
+	order := make([]int, 0, len(hosts))
+	for len(order) < len(hosts) {
+		for _, h := range distinct {
 			if q := queues[h]; len(q) > 0 {
 				order = append(order, q[0])
 				queues[h] = q[1:]

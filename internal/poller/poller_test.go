@@ -420,8 +420,11 @@ func TestPollPerHostLimit(t *testing.T) {
 }
 
 func TestByHostRoundRobin(t *testing.T) {
-	list := []Feed{{URL: "http://a/1"}, {URL: "http://a/2"}, {URL: "http://a/3"}, {URL: "http://b/1"}, {URL: "http://c/1"}, {URL: "http://B/2"}}
-	got := byHostRoundRobin(list)
+	var hosts []string
+	for _, u := range []string{"http://a/1", "http://a/2", "http://a/3", "http://b/1", "http://c/1", "http://B/2"} {
+		hosts = append(hosts, hostOf(u))
+	}
+	got := byHostRoundRobin(hosts)
 	if want := []int{0, 3, 4, 1, 5, 2}; !reflect.DeepEqual(got, want) {
 		t.Errorf("order = %v, want %v", got, want)
 	}
