@@ -17,6 +17,10 @@ type dict struct {
 	// length and isPrefix describe each id, to choose anchors.
 	length   []int
 	isPrefix []bool
+	// startsWith lists, for a word's id, the prefixes the word begins
+	// with, so that a document word found in words needs no walk of the
+	// trie. Set by finish.
+	startsWith [][]int32
 }
 
 func newDict() *dict {
@@ -24,6 +28,15 @@ func newDict() *dict {
 }
 
 func (d *dict) size() int { return len(d.length) }
+
+// finish is called once every query's words are in: it lists the prefixes
+// of each word.
+func (d *dict) finish() {
+	d.startsWith = make([][]int32, d.size())
+	for w, id := range d.words {
+		d.trie.walk(w, func(p int32) { d.startsWith[id] = append(d.startsWith[id], p) })
+	}
+}
 
 func (d *dict) id(w string, prefix bool) int32 {
 	m := d.words
@@ -236,7 +249,23 @@ func joinAll(words []string) string {
 	return s
 }
 
-// anchors returns word ids of which a document must contain at least one
+// An anchor is a dictionary id together with the field an occurrence
+// must be in to count: a title: term is anchored on its word in titles
+// only, so that the word in a text does not make its topic a candidate.
+func anchorKey(id int32, f fieldMask) int32 {
+	switch f {
+	case inTitle:
+		return id*3 + 1
+	case inText:
+		return id*3 + 2
+	}
+	return id * 3
+}
+
+// anchorID returns the dictionary id of an anchor.
+func anchorID(a int32) int32 { return a / 3 }
+
+// anchors returns anchors of which a document must contain at least one
 // for n to hold (the presearcher of Lucene Monitor): a term's rarest-looking
 // word, any one side of an AND, every side of an OR. ok is false when no
 // such set exists (a NOT).
@@ -244,7 +273,7 @@ func anchors(n node, d *dict) (ids []int32, ok bool) {
 	switch n := n.(type) {
 	case *termNode:
 		for _, v := range n.variants {
-			ids = append(ids, bestAnchor(v, d))
+			ids = append(ids, anchorKey(bestAnchor(v, d), n.fields))
 		}
 		slices.Sort(ids)
 		return slices.Compact(ids), true
@@ -266,8 +295,42 @@ func anchors(n node, d *dict) (ids []int32, ok bool) {
 	return nil, false
 }
 
-// maxGroups is how many anchor sets a topic may need at once.
+// maxGroups is how many anchor sets a clause may need at once.
 const maxGroups = 3
+
+// anchorClauses returns the ways n can be anchored: n can hold only if,
+// for at least one clause, each of the clause's groups has an anchor in the
+// document. A top-level OR gives a clause per branch that needs more than
+// one group, and one clause for the union of the others; anything else is
+// one clause. It returns nil when some branch cannot be anchored (one that
+// holds by a NOT alone).
+func anchorClauses(n node, d *dict) [][][]int32 {
+	or, ok := n.(*orNode)
+	if !ok {
+		if c := anchorGroups(n, d); len(c) > 0 {
+			return [][][]int32{c}
+		}
+		return nil
+	}
+	var clauses [][][]int32
+	var union []int32
+	for _, k := range or.kids {
+		c := anchorGroups(k, d)
+		switch len(c) {
+		case 0:
+			return nil
+		case 1:
+			union = append(union, c[0]...)
+		default:
+			clauses = append(clauses, c)
+		}
+	}
+	if len(union) > 0 {
+		slices.Sort(union)
+		clauses = append(clauses, [][]int32{slices.Compact(union)})
+	}
+	return clauses
+}
 
 // anchorGroups returns anchor sets that must all occur for n to hold: one
 // for each of up to maxGroups sides of a top-level AND or NEAR (the
@@ -332,8 +395,8 @@ func bestSide(kids []node, d *dict) ([]int32, bool) {
 
 func shortest(ids []int32, d *dict) int {
 	m := 1 << 30
-	for _, id := range ids {
-		m = min(m, d.length[id])
+	for _, a := range ids {
+		m = min(m, d.length[anchorID(a)])
 	}
 	return m
 }

@@ -1,5 +1,7 @@
 package match
 
+import "math"
+
 // posting is one occurrence of a dictionary word in a document. width is 2
 // when the word is two hyphenated words read together ("cease-fire" as
 // "ceasefire").
@@ -26,7 +28,7 @@ type doc struct {
 
 	groupHit  []uint64 // anchor groups hit, as a bit set
 	groupsHit []int32  // the groups hit, to reset
-	count     []uint8  // topic → its groups hit
+	count     []uint8  // clause → its groups hit
 	cand      []uint64 // topics whose groups all hit, as a bit set
 	candWords []int32  // indexes of non-zero words of cand
 
@@ -34,6 +36,7 @@ type doc struct {
 	joinSc  scanner
 	joinBuf []byte
 	keyBuf  []byte
+	keyEnds []int
 	spans   []span
 	stack   []span // scratch for NEAR's sides, used as a stack
 }
@@ -42,7 +45,7 @@ func newDoc(m *Matcher) *doc {
 	n := m.dict.size()
 	return &doc{
 		m: m, post: make([][]posting, n), present: make([]uint64, (n+63)/64),
-		groupHit: make([]uint64, (len(m.groupTopic)+63)/64), count: make([]uint8, len(m.topics)),
+		groupHit: make([]uint64, (len(m.groupClause)+63)/64), count: make([]uint8, len(m.clauseTopic)),
 		cand: make([]uint64, (len(m.topics)+63)/64),
 	}
 }
@@ -56,7 +59,7 @@ func (d *doc) reset() {
 	d.touched = d.touched[:0]
 	for _, g := range d.groupsHit {
 		d.groupHit[g/64] = 0
-		d.count[d.m.groupTopic[g]] = 0
+		d.count[d.m.groupClause[g]] = 0
 	}
 	d.groupsHit = d.groupsHit[:0]
 	for _, w := range d.candWords {
@@ -70,6 +73,7 @@ func (d *doc) reset() {
 func (d *doc) load(in Document) {
 	d.reset()
 	d.src = [2]string{in.Title, in.Text}
+	d.textBase = math.MaxInt32 // every position is a title's until the text
 	d.scanField(0, 0)
 	d.textBase = int32(len(d.offs[0])) + fieldGap
 	d.scanField(1, d.textBase)
@@ -104,6 +108,10 @@ func (d *doc) lookup(w string, pos, width int32) {
 	if dict.filter.mayHave(w) {
 		if id, ok := dict.words[w]; ok {
 			d.add(id, pos, width)
+			for _, p := range dict.startsWith[id] {
+				d.add(p, pos, width)
+			}
+			return
 		}
 	}
 	if !dict.trie.empty() {
@@ -112,26 +120,42 @@ func (d *doc) lookup(w string, pos, width int32) {
 }
 
 func (d *doc) add(id int32, pos, width int32) {
-	if len(d.post[id]) == 0 {
+	ps := d.post[id]
+	if len(ps) == 0 {
 		d.touched = append(d.touched, id)
 		d.present[id/64] |= 1 << (id % 64)
-		for _, g := range d.m.anchored[id] {
-			if d.groupHit[g/64]&(1<<(g%64)) != 0 {
-				continue
+		d.hitAnchor(anchorKey(id, anyField))
+	}
+	if pos < d.textBase {
+		if len(ps) == 0 {
+			d.hitAnchor(anchorKey(id, inTitle))
+		}
+	} else if len(ps) == 0 || ps[len(ps)-1].pos < d.textBase {
+		d.hitAnchor(anchorKey(id, inText))
+	}
+	d.post[id] = append(ps, posting{pos, width})
+}
+
+// hitAnchor records that an anchor occurs, and makes candidates of the
+// topics all of whose anchor groups are now hit.
+func (d *doc) hitAnchor(a int32) {
+	m := d.m
+	for _, g := range m.anchorGroup[m.anchorStart[a]:m.anchorStart[a+1]] {
+		if d.groupHit[g/64]&(1<<(g%64)) != 0 {
+			continue
+		}
+		d.groupHit[g/64] |= 1 << (g % 64)
+		d.groupsHit = append(d.groupsHit, g)
+		c := m.groupClause[g]
+		if d.count[c]++; d.count[c] == m.need[c] {
+			t := m.clauseTopic[c]
+			w := t / 64
+			if d.cand[w] == 0 {
+				d.candWords = append(d.candWords, w)
 			}
-			d.groupHit[g/64] |= 1 << (g % 64)
-			d.groupsHit = append(d.groupsHit, g)
-			t := d.m.groupTopic[g]
-			if d.count[t]++; d.count[t] == d.m.need[t] {
-				w := t / 64
-				if d.cand[w] == 0 {
-					d.candWords = append(d.candWords, w)
-				}
-				d.cand[w] |= 1 << (t % 64)
-			}
+			d.cand[w] |= 1 << (t % 64)
 		}
 	}
-	d.post[id] = append(d.post[id], posting{pos, width})
 }
 
 // has reports whether the word with id occurs in the document.

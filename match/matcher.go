@@ -65,14 +65,19 @@ const (
 // Matcher holds compiled topics. It is safe for concurrent use.
 type Matcher struct {
 	topics []compiled
+	prog   program // the topics, flattened for the boolean pass
 	dict   dict
-	// Each topic needs all of its anchor groups (see anchorGroups); a
-	// group is hit when one of its words occurs.
-	anchored   [][]int32 // dictionary id → groups it hits
-	groupTopic []int32   // group → its topic
-	need       []uint8   // topic → number of its groups
-	always     []int32   // topics with no anchors, evaluated for every document
-	pool       sync.Pool // of *doc
+	// A topic is a candidate when all the anchor groups of one of its
+	// clauses (see anchorClauses) are hit; a group is hit when one of its
+	// anchors occurs. The groups an anchor hits are
+	// anchorGroup[anchorStart[a]:anchorStart[a+1]].
+	anchorStart []int32
+	anchorGroup []int32
+	groupClause []int32   // group → its clause
+	clauseTopic []int32   // clause → its topic
+	need        []uint8   // clause → number of its groups
+	always      []int32   // topics with no anchors, evaluated for every document
+	pool        sync.Pool // of *doc
 }
 
 type compiled struct {
@@ -104,23 +109,34 @@ func Compile(topics []Topic) (*Matcher, error) {
 		compileTerms(root, &m.dict)
 		m.topics = append(m.topics, compiled{id: t.ID, root: root})
 	}
-	m.anchored = make([][]int32, m.dict.size())
-	m.need = make([]uint8, len(m.topics))
+	m.dict.finish()
+	anchored := make([][]int32, 3*m.dict.size()) // anchor → groups it hits
 	for i, t := range m.topics {
-		groups := anchorGroups(t.root, &m.dict)
-		if len(groups) == 0 {
+		m.prog.add(t.root, &m.dict)
+		clauses := anchorClauses(t.root, &m.dict)
+		if len(clauses) == 0 {
 			m.always = append(m.always, int32(i))
 			continue
 		}
-		m.need[i] = uint8(len(groups))
-		for _, ids := range groups {
-			g := int32(len(m.groupTopic))
-			m.groupTopic = append(m.groupTopic, int32(i))
-			for _, id := range ids {
-				m.anchored[id] = append(m.anchored[id], g)
+		for _, groups := range clauses {
+			c := int32(len(m.clauseTopic))
+			m.clauseTopic = append(m.clauseTopic, int32(i))
+			m.need = append(m.need, uint8(len(groups)))
+			for _, ids := range groups {
+				g := int32(len(m.groupClause))
+				m.groupClause = append(m.groupClause, c)
+				for _, id := range ids {
+					anchored[id] = append(anchored[id], g)
+				}
 			}
 		}
 	}
+	m.anchorStart = make([]int32, 0, len(anchored)+1)
+	for _, gs := range anchored {
+		m.anchorStart = append(m.anchorStart, int32(len(m.anchorGroup)))
+		m.anchorGroup = append(m.anchorGroup, gs...)
+	}
+	m.anchorStart = append(m.anchorStart, int32(len(m.anchorGroup)))
 	m.pool.New = func() any { return newDoc(m) }
 	return m, nil
 }
@@ -139,12 +155,11 @@ func (m *Matcher) Match(in Document) []Hit {
 	d.load(in)
 	var hits []Hit
 	m.candidates(d, func(t int32) {
-		root := m.topics[t].root
-		if !root.holds(d) {
+		if !m.prog.holds(d, t) {
 			return
 		}
 		d.spans = d.spans[:0]
-		root.eval(d, &d.spans)
+		m.topics[t].root.eval(d, &d.spans)
 		hits = append(hits, d.hit(m.topics[t].id, d.spans))
 	})
 	return hits
@@ -181,7 +196,9 @@ func (d *doc) hit(topic string, spans []span) Hit {
 	slices.SortFunc(spans, cmpSpan)
 	spans = slices.Compact(spans)
 	h := Hit{Topic: topic}
-	seen := make(map[string]bool, len(spans))
+	// The folded form of each term kept, one after the other in keyBuf,
+	// ending at keyEnds: a hit has few terms, so a scan beats a map.
+	d.keyBuf, d.keyEnds = d.keyBuf[:0], d.keyEnds[:0]
 	for _, s := range spans {
 		if d.fieldOf(s.from) == inTitle {
 			h.Score += TitleWeight
@@ -190,14 +207,30 @@ func (d *doc) hit(topic string, spans []span) Hit {
 		}
 		f, start, end := d.locate(s)
 		text := d.src[f][start:end]
-		d.keyBuf = d.joinSc.foldInto(d.keyBuf[:0], text)
-		if !seen[string(d.keyBuf)] {
-			seen[string(d.keyBuf)] = true
-			h.Terms = append(h.Terms, text)
+		mark := len(d.keyBuf)
+		d.keyBuf = d.joinSc.foldInto(d.keyBuf, text)
+		if d.seenKey(mark) {
+			d.keyBuf = d.keyBuf[:mark]
+			continue
 		}
+		d.keyEnds = append(d.keyEnds, len(d.keyBuf))
+		h.Terms = append(h.Terms, text)
 	}
 	h.Snippet = d.snippet(spans)
 	return h
+}
+
+// seenKey reports whether the key that starts at keyBuf[mark:] equals one
+// kept before it.
+func (d *doc) seenKey(mark int) bool {
+	key, from := d.keyBuf[mark:], 0
+	for _, end := range d.keyEnds {
+		if string(d.keyBuf[from:end]) == string(key) {
+			return true
+		}
+		from = end
+	}
+	return false
 }
 
 // Topics returns the ids of the compiled topics, in order.
