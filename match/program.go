@@ -18,6 +18,10 @@ const (
 	// opWords holds when any of the word ids of its payload occurs: a
 	// single word, or an OR of single words, in any field.
 	opWords int32 = iota
+	// opTitleWords and opTextWords hold when one of their word ids occurs
+	// in the title, or in the text.
+	opTitleWords
+	opTextWords
 	opAnd
 	opOr
 	opNot
@@ -36,7 +40,8 @@ func (p *program) emit(n node, d *dict) {
 	at := p.open(opWords)
 	switch n := n.(type) {
 	case *termNode:
-		if id, ok := plainWord(n); ok {
+		if op, id, ok := wordOp(n); ok {
+			p.code[at] = op
 			p.code = append(p.code, id)
 		} else {
 			p.emitNode(at, n, d)
@@ -52,27 +57,38 @@ func (p *program) emit(n node, d *dict) {
 			p.emit(k, d)
 		}
 	case *orNode:
-		// Plain words of the OR are tested together, in one instruction.
-		var words []int32
+		// The single words of an OR are tested together: one instruction
+		// for those in any field, one for title: and one for text: words.
+		var words [opTextWords + 1][]int32
 		var others []node
+		kinds := 0
 		for _, k := range n.kids {
-			if t, ok := k.(*termNode); ok {
-				if id, ok := plainWord(t); ok {
-					words = append(words, id)
-					continue
+			op, id, ok := wordOp(k)
+			if !ok {
+				others = append(others, k)
+				continue
+			}
+			if len(words[op]) == 0 {
+				kinds++
+			}
+			words[op] = append(words[op], id)
+		}
+		if len(others) == 0 && kinds == 1 {
+			for op, ids := range words {
+				if len(ids) > 0 {
+					p.code[at] = int32(op)
+					p.code = append(p.code, ids...)
 				}
 			}
-			others = append(others, k)
-		}
-		if len(others) == 0 {
-			p.code = append(p.code, words...)
 			break
 		}
 		p.code[at] = opOr
-		if len(words) > 0 {
-			w := p.open(opWords)
-			p.code = append(p.code, words...)
-			p.close(w)
+		for op, ids := range words {
+			if len(ids) > 0 {
+				w := p.open(int32(op))
+				p.code = append(p.code, ids...)
+				p.close(w)
+			}
 		}
 		for _, k := range others {
 			p.emit(k, d)
@@ -101,13 +117,21 @@ func (p *program) open(op int32) int {
 
 func (p *program) close(at int) { p.code[at+1] = int32(len(p.code) - at) }
 
-// plainWord returns the id of a term that is one word (or prefix) with one
-// spelling, in any field and any case: it holds exactly when the id occurs.
-func plainWord(t *termNode) (int32, bool) {
-	if len(t.variants) != 1 || len(t.variants[0]) != 1 || t.raw != nil || t.fields != anyField {
-		return 0, false
+// wordOp returns the instruction and the id that test a term of one word
+// (or prefix) with one spelling and no case: restriction: such a term
+// holds exactly when its id occurs in its field.
+func wordOp(n node) (op, id int32, ok bool) {
+	t, isTerm := n.(*termNode)
+	if !isTerm || len(t.variants) != 1 || len(t.variants[0]) != 1 || t.raw != nil {
+		return 0, 0, false
 	}
-	return t.variants[0][0], true
+	switch t.fields {
+	case inTitle:
+		return opTitleWords, t.variants[0][0], true
+	case inText:
+		return opTextWords, t.variants[0][0], true
+	}
+	return opWords, t.variants[0][0], true
 }
 
 // holds runs the topic's instructions against the document.
@@ -120,6 +144,20 @@ func (p *program) run(d *doc, pc int32) bool {
 	case opWords:
 		for _, id := range code[pc+2 : end] {
 			if d.has(id) {
+				return true
+			}
+		}
+		return false
+	case opTitleWords:
+		for _, id := range code[pc+2 : end] {
+			if d.has(id) && d.post[id][0].pos < d.textBase {
+				return true
+			}
+		}
+		return false
+	case opTextWords:
+		for _, id := range code[pc+2 : end] {
+			if ps := d.post[id]; d.has(id) && ps[len(ps)-1].pos >= d.textBase {
 				return true
 			}
 		}
