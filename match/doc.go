@@ -38,7 +38,14 @@ type doc struct {
 	keyBuf  []byte
 	keyEnds []int
 	spans   []span
-	stack   []span // scratch for NEAR's sides, used as a stack
+	held    []int32 // topics that hold
+	// outTerms and outMarks back the Terms and Marks of the hits that
+	// Match returns; textSpans and markBuf are scratch for snippets.
+	outTerms  []string
+	outMarks  []Mark
+	textSpans []span
+	markBuf   []Mark
+	stack     []span // scratch for NEAR's sides, used as a stack
 }
 
 func newDoc(m *Matcher) *doc {

@@ -153,15 +153,26 @@ func (m *Matcher) Match(in Document) []Hit {
 	d := m.pool.Get().(*doc)
 	defer m.pool.Put(d)
 	d.load(in)
-	var hits []Hit
+	d.held = d.held[:0]
 	m.candidates(d, func(t int32) {
-		if !m.prog.holds(d, t) {
-			return
+		if m.prog.holds(d, t) {
+			d.held = append(d.held, t)
 		}
+	})
+	if len(d.held) == 0 {
+		return nil
+	}
+	// The hits' terms and marks are cut from one array each, allocated
+	// once per document rather than once per hit.
+	hits := make([]Hit, len(d.held))
+	d.outTerms = make([]string, 0, 4*len(hits))
+	d.outMarks = make([]Mark, 0, 4*len(hits))
+	for i, t := range d.held {
 		d.spans = d.spans[:0]
 		m.topics[t].root.eval(d, &d.spans)
-		hits = append(hits, d.hit(m.topics[t].id, d.spans))
-	})
+		hits[i] = d.hit(m.topics[t].id, d.spans)
+	}
+	d.outTerms, d.outMarks = nil, nil
 	return hits
 }
 
@@ -199,6 +210,7 @@ func (d *doc) hit(topic string, spans []span) Hit {
 	// The folded form of each term kept, one after the other in keyBuf,
 	// ending at keyEnds: a hit has few terms, so a scan beats a map.
 	d.keyBuf, d.keyEnds = d.keyBuf[:0], d.keyEnds[:0]
+	first := len(d.outTerms)
 	for _, s := range spans {
 		if d.fieldOf(s.from) == inTitle {
 			h.Score += TitleWeight
@@ -214,8 +226,9 @@ func (d *doc) hit(topic string, spans []span) Hit {
 			continue
 		}
 		d.keyEnds = append(d.keyEnds, len(d.keyBuf))
-		h.Terms = append(h.Terms, text)
+		d.outTerms = append(d.outTerms, text)
 	}
+	h.Terms = d.outTerms[first:len(d.outTerms):len(d.outTerms)]
 	h.Snippet = d.snippet(spans)
 	return h
 }

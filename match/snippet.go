@@ -44,12 +44,13 @@ func (s Snippet) Format(open, close string, escape func(string) string) string {
 // snippet picks the sentence of the text with the most distinct matched
 // spans, or the title when no span is in the text. spans are sorted.
 func (d *doc) snippet(spans []span) Snippet {
-	var text []span
+	text := d.textSpans[:0]
 	for _, s := range spans {
 		if d.fieldOf(s.from) == inText {
 			text = append(text, s)
 		}
 	}
+	d.textSpans = text
 	if len(text) == 0 {
 		return d.passage(0, 0, len(d.src[0]), spans)
 	}
@@ -79,7 +80,8 @@ func (d *doc) snippet(spans []span) Snippet {
 // spans inside it and cutting it to MaxSnippetBytes around the first mark.
 func (d *doc) passage(f, start, end int, spans []span) Snippet {
 	src := d.src[f]
-	var marks []Mark
+	marks := d.markBuf[:0]
+	defer func() { d.markBuf = marks }()
 	for _, s := range spans {
 		sf, ms, me := d.locate(s)
 		if sf != f || ms < start || me > end {
@@ -116,11 +118,15 @@ func (d *doc) passage(f, start, end int, spans []span) Snippet {
 		start, end = from, to
 	}
 	out := Snippet{Text: prefix + src[start:end] + suffix}
+	first := len(d.outMarks)
 	for _, m := range marks {
 		if m.Start < start || m.End > end {
 			continue
 		}
-		out.Marks = append(out.Marks, Mark{m.Start - start + len(prefix), m.End - start + len(prefix)})
+		d.outMarks = append(d.outMarks, Mark{m.Start - start + len(prefix), m.End - start + len(prefix)})
+	}
+	if len(d.outMarks) > first {
+		out.Marks = d.outMarks[first:len(d.outMarks):len(d.outMarks)]
 	}
 	return out
 }
