@@ -203,8 +203,16 @@ func compileTerms(n node, d *dict) {
 			compileTerms(k, d)
 		}
 	case *orNode:
-		for _, k := range n.kids {
+		n.gate = n.gate[:0]
+		for i, k := range n.kids {
 			compileTerms(k, d)
+			if t, ok := k.(*termNode); ok {
+				for _, id := range t.firsts {
+					n.gate = append(n.gate, gateEntry{id, int32(i)})
+				}
+			} else {
+				n.gate = append(n.gate, gateEntry{-1, int32(i)})
+			}
 		}
 	case *notNode:
 		compileTerms(n.kid, d)

@@ -22,9 +22,13 @@ type doc struct {
 	offs     [2][]offset
 	textBase int32
 
-	post    [][]posting // by dictionary id
-	present []uint64    // ids with postings, as a bit set: cheaper to test than post
-	touched []int32     // ids with postings, to reset
+	// The postings of the words that occur: the postings of id are
+	// lists[slot[id]-1]. A slot per id (4 bytes) keeps the table small
+	// enough for the cache where a slice header per id did not.
+	slot    []int32
+	lists   [][]posting
+	present []uint64 // ids with postings, as a bit set: cheaper to test than slot
+	touched []int32  // ids with postings, to reset
 
 	groupHit  []uint64 // anchor groups hit, as a bit set
 	groupsHit []int32  // the groups hit, to reset
@@ -51,7 +55,7 @@ type doc struct {
 func newDoc(m *Matcher) *doc {
 	n := m.dict.size()
 	return &doc{
-		m: m, post: make([][]posting, n), present: make([]uint64, (n+63)/64),
+		m: m, slot: make([]int32, n), present: make([]uint64, (n+63)/64),
 		groupHit: make([]uint64, (len(m.groupClause)+63)/64), count: make([]uint8, len(m.clauseTopic)),
 		cand: make([]uint64, (len(m.topics)+63)/64),
 	}
@@ -60,7 +64,7 @@ func newDoc(m *Matcher) *doc {
 // reset clears what the last document left.
 func (d *doc) reset() {
 	for _, id := range d.touched {
-		d.post[id] = d.post[id][:0]
+		d.slot[id] = 0
 		d.present[id/64] = 0
 	}
 	d.touched = d.touched[:0]
@@ -127,12 +131,17 @@ func (d *doc) lookup(w string, pos, width int32) {
 }
 
 func (d *doc) add(id int32, pos, width int32) {
-	ps := d.post[id]
-	if len(ps) == 0 {
+	if d.slot[id] == 0 {
+		if len(d.touched) == len(d.lists) {
+			d.lists = append(d.lists, nil)
+		}
+		d.slot[id] = int32(len(d.touched)) + 1
+		d.lists[len(d.touched)] = d.lists[len(d.touched)][:0]
 		d.touched = append(d.touched, id)
 		d.present[id/64] |= 1 << (id % 64)
 		d.hitAnchor(anchorKey(id, anyField))
 	}
+	ps := d.lists[d.slot[id]-1]
 	if pos < d.textBase {
 		if len(ps) == 0 {
 			d.hitAnchor(anchorKey(id, inTitle))
@@ -140,7 +149,7 @@ func (d *doc) add(id int32, pos, width int32) {
 	} else if len(ps) == 0 || ps[len(ps)-1].pos < d.textBase {
 		d.hitAnchor(anchorKey(id, inText))
 	}
-	d.post[id] = append(ps, posting{pos, width})
+	d.lists[d.slot[id]-1] = append(ps, posting{pos, width})
 }
 
 // hitAnchor records that an anchor occurs, and makes candidates of the
@@ -165,6 +174,14 @@ func (d *doc) hitAnchor(a int32) {
 	}
 }
 
+// postings returns the occurrences of id, in order.
+func (d *doc) postings(id int32) []posting {
+	if i := d.slot[id]; i > 0 {
+		return d.lists[i-1]
+	}
+	return nil
+}
+
 // has reports whether the word with id occurs in the document.
 func (d *doc) has(id int32) bool { return d.present[id/64]&(1<<(id%64)) != 0 }
 
@@ -173,7 +190,7 @@ func (d *doc) at(id, pos int32) (int32, bool) {
 	if !d.has(id) {
 		return 0, false
 	}
-	ps := d.post[id]
+	ps := d.postings(id)
 	lo, hi := 0, len(ps)
 	for lo < hi {
 		mid := (lo + hi) / 2

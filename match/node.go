@@ -33,7 +33,18 @@ type node interface {
 }
 
 type andNode struct{ kids []node }
-type orNode struct{ kids []node }
+
+// orNode holds when one of its kids does. gate, set by compile, lists the
+// first word ids of the kids that are terms, and -1 for the others, so that
+// eval skips absent terms in one pass over a small array.
+type orNode struct {
+	kids []node
+	gate []gateEntry
+}
+
+// gateEntry says that kid may hold only if word id occurs (-1: no test).
+// The entries of one kid are consecutive, in kid order.
+type gateEntry struct{ id, kid int32 }
 type notNode struct{ kid node }
 
 // nearNode holds when its sides occur in the same field with at most n
@@ -106,7 +117,7 @@ func (n *termNode) holds(d *doc) bool {
 		if !d.has(v[0]) {
 			continue
 		}
-		for _, p := range d.post[v[0]] {
+		for _, p := range d.postings(v[0]) {
 			end, ok := d.follow(v[1:], p.pos+p.width)
 			if ok && n.fields&d.fieldOf(p.pos) != 0 && (n.raw == nil || d.spelled(span{p.pos, end}, n.raw)) {
 				return true
@@ -130,9 +141,22 @@ func (n *andNode) eval(d *doc, out *[]span) bool {
 // eval of an OR evaluates every branch, not just the first that holds, so
 // that all matched terms are reported.
 func (n *orNode) eval(d *doc, out *[]span) bool {
-	ok := false
-	for _, k := range n.kids {
-		if k.eval(d, out) {
+	if n.gate == nil { // not compiled
+		ok := false
+		for _, k := range n.kids {
+			if k.eval(d, out) {
+				ok = true
+			}
+		}
+		return ok
+	}
+	ok, last := false, int32(-1)
+	for _, g := range n.gate {
+		if g.kid == last || g.id >= 0 && !d.has(g.id) {
+			continue
+		}
+		last = g.kid
+		if n.kids[g.kid].eval(d, out) {
 			ok = true
 		}
 	}
@@ -197,7 +221,7 @@ func (n *termNode) spans(d *doc, out []span) []span {
 		if !d.has(v[0]) {
 			continue
 		}
-		for _, p := range d.post[v[0]] {
+		for _, p := range d.postings(v[0]) {
 			end, ok := d.follow(v[1:], p.pos+p.width)
 			if !ok || n.fields&d.fieldOf(p.pos) == 0 {
 				continue

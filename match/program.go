@@ -150,14 +150,14 @@ func (p *program) run(d *doc, pc int32) bool {
 		return false
 	case opTitleWords:
 		for _, id := range code[pc+2 : end] {
-			if d.has(id) && d.post[id][0].pos < d.textBase {
+			if d.has(id) && d.postings(id)[0].pos < d.textBase {
 				return true
 			}
 		}
 		return false
 	case opTextWords:
 		for _, id := range code[pc+2 : end] {
-			if ps := d.post[id]; d.has(id) && ps[len(ps)-1].pos >= d.textBase {
+			if ps := d.postings(id); d.has(id) && ps[len(ps)-1].pos >= d.textBase {
 				return true
 			}
 		}
