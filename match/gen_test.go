@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -137,5 +138,44 @@ func TestPresearchAgreesWithFullEvaluation(t *testing.T) {
 	}
 	if matched < len(docs) {
 		t.Errorf("only %d matches over %d documents: the generated topics are too rare to test anything", matched, len(docs))
+	}
+}
+
+// The flat program decides and collects exactly what the query tree does.
+func TestProgramAgreesWithTree(t *testing.T) {
+	docs, vocab := CorpusDocs(t)
+	topics := append(GenerateTopics(2000, vocab, 3),
+		Topic{ID: "fields", Query: `title:(Trump OR tariff*) OR text:(Putin OR Kremlin) NOT title:Gaza`},
+		Topic{ID: "phrase", Query: `("cease fire" OR "peace talk*") AND NOT (case:US OR "White House")`},
+	)
+	m, err := Compile(topics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sorted := func(s []span) []span {
+		slices.SortFunc(s, cmpSpan)
+		return slices.Compact(s)
+	}
+	held := 0
+	for _, in := range docs[:800] {
+		d := newDoc(m)
+		d.load(in)
+		for i, tp := range m.topics {
+			var fromTree, fromProg []span
+			treeHolds := tp.root.eval(d, &fromTree)
+			if progHolds := m.prog.holds(d, int32(i)); progHolds != treeHolds {
+				t.Fatalf("%q on %q: program holds %v, tree %v", topics[i].Query, in.Title, progHolds, treeHolds)
+			}
+			m.prog.collect(d, int32(i), &fromProg)
+			if got, want := sorted(fromProg), sorted(fromTree); !slices.Equal(got, want) {
+				t.Fatalf("%q on %q: program spans %v, tree %v", topics[i].Query, in.Title, got, want)
+			}
+			if treeHolds {
+				held++
+			}
+		}
+	}
+	if held < 800 {
+		t.Errorf("only %d topics held: too few to compare anything", held)
 	}
 }

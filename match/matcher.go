@@ -169,7 +169,7 @@ func (m *Matcher) Match(in Document) []Hit {
 	d.outMarks = make([]Mark, 0, 4*len(hits))
 	for i, t := range d.held {
 		d.spans = d.spans[:0]
-		m.topics[t].root.eval(d, &d.spans)
+		m.prog.collect(d, t, &d.spans)
 		hits[i] = d.hit(m.topics[t].id, d.spans)
 	}
 	d.outTerms, d.outMarks = nil, nil

@@ -179,15 +179,74 @@ func (p *program) run(d *doc, pc int32) bool {
 	case opNot:
 		return !p.run(d, pc+2)
 	default: // opNode
-		ids := code[pc+3 : end]
-		if len(ids) == 0 {
-			return p.slow[code[pc+2]].holds(d)
+		return p.mayHold(d, pc, end) && p.slow[code[pc+2]].holds(d)
+	}
+}
+
+// mayHold tests the ids of the opNode at pc: one must occur.
+func (p *program) mayHold(d *doc, pc, end int32) bool {
+	ids := p.code[pc+3 : end]
+	for _, id := range ids {
+		if d.has(id) {
+			return true
 		}
-		for _, id := range ids {
-			if d.has(id) {
-				return p.slow[code[pc+2]].holds(d)
+	}
+	return len(ids) == 0
+}
+
+// collect runs the topic's instructions like holds, but evaluates every
+// branch and appends the spans of the terms that made it hold, as the
+// node tree's eval does.
+func (p *program) collect(d *doc, topic int32, out *[]span) bool {
+	return p.eval(d, p.start[topic], out)
+}
+
+func (p *program) eval(d *doc, pc int32, out *[]span) bool {
+	code := p.code
+	end := pc + code[pc+1]
+	switch op := code[pc]; op {
+	case opWords, opTitleWords, opTextWords:
+		fields := anyField
+		if op == opTitleWords {
+			fields = inTitle
+		} else if op == opTextWords {
+			fields = inText
+		}
+		before := len(*out)
+		for _, id := range code[pc+2 : end] {
+			if !d.has(id) {
+				continue
+			}
+			for _, ps := range d.postings(id) {
+				if fields&d.fieldOf(ps.pos) != 0 {
+					*out = append(*out, span{ps.pos, ps.pos + ps.width})
+				}
 			}
 		}
-		return false
+		return len(*out) > before
+	case opAnd:
+		mark := len(*out)
+		for k := pc + 2; k < end; k += code[k+1] {
+			if !p.eval(d, k, out) {
+				*out = (*out)[:mark]
+				return false
+			}
+		}
+		return true
+	case opOr:
+		ok := false
+		for k := pc + 2; k < end; k += code[k+1] {
+			if p.eval(d, k, out) {
+				ok = true
+			}
+		}
+		return ok
+	case opNot:
+		mark := len(*out)
+		held := p.eval(d, pc+2, out)
+		*out = (*out)[:mark]
+		return !held
+	default: // opNode
+		return p.mayHold(d, pc, end) && p.slow[code[pc+2]].eval(d, out)
 	}
 }
