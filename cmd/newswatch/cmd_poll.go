@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -16,8 +17,17 @@ import (
 func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
 	fs := newFlagSet("poll", "", "Poll every configured feed once, due or not, store new matches, print a line per feed\n(on a terminal: a progress bar, then the feeds that failed) and a total, and exit.\nExits 0 even when some feeds fail; 1 only when the database is unusable.", stderr, &c, "error")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the poll to `file` (for go tool pprof)")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "newswatch poll: %v\n", err)
+			return exitError
+		}
+		defer stop()
 	}
 	m, code := openMain(c, stderr)
 	if m == nil {
@@ -59,6 +69,19 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // printResult prints one feed's outcome on one line.

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"go.yaml.in/yaml/v3"
+
+	"newswatch/internal/feedfarm"
+)
+
+// bench measures poll cycles of the newswatch binary against a farm.
+type bench struct {
+	cfg       feedfarm.Config
+	workers   int
+	newswatch string
+	topics    string
+	runs      int
+	profile   string
+	dir       string
+	out       io.Writer
+}
+
+// cycle is one measured "newswatch poll".
+type cycle struct {
+	wall, cpu time.Duration
+	rssMiB    float64
+	newItems  int
+	dbMiB     float64
+	commits   uint64
+}
+
+func (b *bench) run(ctx context.Context) error {
+	if b.dir == "" {
+		dir, err := os.MkdirTemp("", "feedfarm")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		b.dir = dir
+	}
+	fmt.Fprintf(b.out, "farm: %d feeds on %d hosts, seed %d; %d workers; newswatch %s\n\n", b.cfg.Feeds, b.cfg.Hosts, b.cfg.Seed, b.workers, b.newswatch)
+	fmt.Fprintln(b.out, "| run | floor | cold | cold/floor | warm | warm/floor | changed | cold CPU | cold peak RSS | cold items/s | warm peak RSS | DB after cold | commits cold/warm/changed |")
+	fmt.Fprintln(b.out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	var floors, colds, warms []float64
+	for r := range b.runs {
+		// A new farm each run, so that every run starts at generation 0.
+		f, err := start(b.cfg)
+		if err != nil {
+			return err
+		}
+		floor := feedfarm.Floor(ctx, f.URLs(), b.workers)
+		conf := filepath.Join(b.dir, "farm.yaml")
+		if err := writeConfig(conf, b.topics, f.URLs(), b.workers); err != nil {
+			f.Close()
+			return err
+		}
+		db := filepath.Join(b.dir, fmt.Sprintf("run%d.db", r))
+		profile := ""
+		if r == 0 {
+			profile = b.profile
+		}
+		cold, err := b.poll(ctx, conf, db, profile)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		warm, err := b.poll(ctx, conf, db, "")
+		if err != nil {
+			f.Close()
+			return err
+		}
+		f.Advance()
+		changed, err := b.poll(ctx, conf, db, "")
+		f.Close()
+		if err != nil {
+			return err
+		}
+		fs, cs, ws := floor.Elapsed.Seconds(), cold.wall.Seconds(), warm.wall.Seconds()
+		floors, colds, warms = append(floors, fs), append(colds, cs), append(warms, ws)
+		fmt.Fprintf(b.out, "| %d | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | %.2f s (%d new) | %.1f s | %.0f MiB | %.0f | %.0f MiB | %.0f MiB | %d / %d / %d |\n",
+			r+1, fs, cs, cs/fs, ws, ws/fs, changed.wall.Seconds(), changed.newItems, cold.cpu.Seconds(), cold.rssMiB,
+			float64(cold.newItems)/cs, warm.rssMiB, cold.dbMiB, cold.commits, warm.commits, changed.commits)
+		if r == 0 {
+			defer fmt.Fprintf(b.out, "\nfloor: %d feeds fetched and parsed (%d failed), %d items, %.1f MB; cold cycle stored %d new items\n",
+				floor.Feeds, floor.Failed, floor.Items, float64(floor.Bytes)/1e6, cold.newItems)
+		}
+	}
+	fmt.Fprintf(b.out, "| median | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | | | | | | | |\n",
+		median(floors), median(colds), median(colds)/median(floors), median(warms), median(warms)/median(floors))
+	return nil
+}
+
+var newItemsRE = regexp.MustCompile(`; (\d+) new items`)
+
+// poll runs one "newswatch poll" and measures it.
+func (b *bench) poll(ctx context.Context, conf, db, profile string) (cycle, error) {
+	before := txid(db)
+	args := []string{"poll", "-config", conf, "-db", db, "-log-level", "error"}
+	if profile != "" {
+		args = append(args, "-cpuprofile", profile)
+	}
+	cmd := exec.CommandContext(ctx, b.newswatch, args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return cycle{}, fmt.Errorf("%s: %w\n%s", cmd, err, errOut.Bytes())
+	}
+	c := cycle{wall: time.Since(start)}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	c.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	c.rssMiB = float64(ru.Maxrss) / 1024 // KiB on Linux
+	m := newItemsRE.FindSubmatch(out.Bytes())
+	if m == nil {
+		return cycle{}, fmt.Errorf("%s printed no total line:\n%s", cmd, lastLines(out.Bytes(), 5))
+	}
+	c.newItems, _ = strconv.Atoi(string(m[1]))
+	if fi, err := os.Stat(db); err == nil {
+		c.dbMiB = float64(fi.Size()) / (1 << 20)
+	}
+	c.commits = txid(db) - before
+	return c, nil
+}
+
+// txid returns the id of the database's last committed write transaction:
+// the difference across a cycle is the number of commits it made. 0 when
+// the file does not exist yet.
+func txid(path string) uint64 {
+	if _, err := os.Stat(path); err != nil {
+		return 0
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return 0
+	}
+	defer db.Close()
+	var id int
+	db.View(func(tx *bolt.Tx) error { id = tx.ID(); return nil })
+	return uint64(id)
+}
+
+// writeConfig writes a newswatch config that lists the farm's feeds and
+// carries the topics of the config at topicsFrom.
+func writeConfig(path, topicsFrom string, urls []string, workers int) error {
+	src, err := os.ReadFile(topicsFrom)
+	if err != nil {
+		return fmt.Errorf("read topics: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 {
+		return fmt.Errorf("%s: not a YAML document: %v", topicsFrom, err)
+	}
+	var topics *yaml.Node
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "topics" {
+			topics = root.Content[i+1]
+		}
+	}
+	if topics == nil {
+		return fmt.Errorf("%s has no topics", topicsFrom)
+	}
+	type feed struct {
+		URL  string `yaml:"url"`
+		Name string `yaml:"name"`
+	}
+	feeds := make([]feed, len(urls))
+	for i, u := range urls {
+		feeds[i] = feed{URL: u, Name: fmt.Sprintf("farm %d", i)}
+	}
+	out, err := yaml.Marshal(map[string]any{
+		"feeds":  feeds,
+		"topics": topics,
+		"poll":   map[string]any{"workers": workers, "per_host": 2},
+	})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, out, 0o644)
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func lastLines(b []byte, n int) []byte {
+	lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+	return bytes.Join(lines[max(0, len(lines)-n):], []byte("\n"))
+}
