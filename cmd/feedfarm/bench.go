@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -102,7 +101,10 @@ func (b *bench) run(ctx context.Context) error {
 	return nil
 }
 
-var newItemsRE = regexp.MustCompile(`; (\d+) new items`)
+var (
+	newItemsRE = regexp.MustCompile(`; (\d+) new items`)
+	rusageRE   = regexp.MustCompile(`rusage: wall_ns=(\d+) cpu_ns=(\d+) maxrss_kib=(\d+)`)
+)
 
 // poll runs one "newswatch poll" and measures it.
 func (b *bench) poll(ctx context.Context, conf, db, profile string) (cycle, error) {
@@ -111,17 +113,25 @@ func (b *bench) poll(ctx context.Context, conf, db, profile string) (cycle, erro
 	if profile != "" {
 		args = append(args, "-cpuprofile", profile)
 	}
-	cmd := exec.CommandContext(ctx, b.newswatch, args...)
+	self, err := os.Executable()
+	if err != nil {
+		return cycle{}, err
+	}
+	cmd := exec.CommandContext(ctx, self, append([]string{"rusage", b.newswatch}, args...)...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		return cycle{}, fmt.Errorf("%s: %w\n%s", cmd, err, errOut.Bytes())
 	}
-	c := cycle{wall: time.Since(start)}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	c.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	c.rssMiB = float64(ru.Maxrss) / 1024 // KiB on Linux
+	var c cycle
+	ru := rusageRE.FindSubmatch(errOut.Bytes())
+	if ru == nil {
+		return cycle{}, fmt.Errorf("%s printed no rusage line:\n%s", cmd, lastLines(errOut.Bytes(), 5))
+	}
+	wall, _ := strconv.ParseInt(string(ru[1]), 10, 64)
+	cpu, _ := strconv.ParseInt(string(ru[2]), 10, 64)
+	rss, _ := strconv.ParseInt(string(ru[3]), 10, 64)
+	c.wall, c.cpu, c.rssMiB = time.Duration(wall), time.Duration(cpu), float64(rss)/1024
 	m := newItemsRE.FindSubmatch(out.Bytes())
 	if m == nil {
 		return cycle{}, fmt.Errorf("%s printed no total line:\n%s", cmd, lastLines(out.Bytes(), 5))
