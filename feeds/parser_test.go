@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"net/url"
@@ -238,7 +239,7 @@ func FuzzCanonicalURL(f *testing.F) {
 }
 
 func FuzzPlainText(f *testing.F) {
-	for _, s := range []string{"<p>a</p>", "a&amp;b", "<script>x</script>y", "\xff", "  a  b "} {
+	for _, s := range []string{"<p>a</p>", "a&amp;b", "<script>x</script>y", "\xff", "  a  b ", "a\u00a0b", "Київ\u200b ", "a\tb", "x\x00", "a \u2003b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -249,7 +250,29 @@ func FuzzPlainText(f *testing.F) {
 		if strings.TrimSpace(out) != out || strings.Contains(out, "  ") {
 			t.Errorf("PlainText(%q) = %q: white space not folded", s, out)
 		}
+		if got, want := foldSpace(s), foldSpaceReference(s); got != want {
+			t.Errorf("foldSpace(%q) = %q, want %q", s, got, want)
+		}
 	})
+}
+
+// foldSpaceReference is foldSpace without its shortcut for text that needs
+// no change.
+func foldSpaceReference(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == '\u200b' || r == 0 {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func TestPageText(t *testing.T) {

@@ -68,26 +68,68 @@ func breaksWords(a atom.Atom) bool {
 // foldSpace trims s and replaces every run of Unicode white space (and
 // invalid UTF-8) by a single space.
 func foldSpace(s string) string {
+	if spaceFolded(s) {
+		return s // the common case: nothing to change, nothing to copy
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if r == utf8.RuneError && size == 1 {
-			r = '\uFFFD'
-		}
-		if unicode.IsSpace(r) || r == '\u200b' || r == 0 {
+		if isFoldedSpace(r, size) {
 			space = true
+			i += size
 			continue
 		}
 		if space && b.Len() > 0 {
 			b.WriteByte(' ')
 		}
 		space = false
-		b.WriteRune(r)
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
 	}
 	return b.String()
+}
+
+// isFoldedSpace reports whether foldSpace treats the rune as white space.
+func isFoldedSpace(r rune, size int) bool {
+	return unicode.IsSpace(r) || r == '\u200b' || r == 0 && size == 1
+}
+
+// spaceFolded reports whether foldSpace would return s unchanged: valid
+// UTF-8, no white space at either end, and no white space but single
+// ASCII spaces.
+func spaceFolded(s string) bool {
+	prevSpace := true // a space at the start is not folded
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ':
+				if prevSpace {
+					return false
+				}
+				prevSpace = true
+			case c < ' ':
+				return false // control characters include \t, \n, \r and NUL
+			default:
+				prevSpace = false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || isFoldedSpace(r, size) {
+			return false
+		}
+		prevSpace = false
+		i += size
+	}
+	return !prevSpace || s == ""
 }
 
 // PageText extracts the title and the plain text of an HTML page, for

@@ -5,13 +5,10 @@ package poller
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -160,14 +157,16 @@ func (e errStorage) Unwrap() error { return e.err }
 // without recording anything for them. done, when not nil, is called once per
 // feed as it finishes, from one goroutine at a time.
 func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Report {
-	return p.run(ctx, list, p.pollFeed, done)
+	return p.run(ctx, list, p.fetch, done)
 }
 
 // Check fetches and parses every feed of list, as Poll does but storing
 // nothing: Status is ok or failed, Items the number of items. Store is
 // not used.
 func (p *Poller) Check(ctx context.Context, list []Feed, done func(Result)) *Report {
-	return p.run(ctx, list, p.checkFeed, done)
+	return p.run(ctx, list, func(ctx context.Context, f Feed) pending {
+		return pending{res: p.checkFeed(ctx, f), quiet: true}
+	}, done)
 }
 
 func (p *Poller) checkFeed(ctx context.Context, f Feed) Result {
@@ -187,8 +186,12 @@ func (p *Poller) checkFeed(ctx context.Context, f Feed) Result {
 }
 
 // run calls fn for every feed of list on the worker pool, at most PerHost
-// at a time on one host.
-func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, Feed) Result, done func(Result)) *Report {
+// at a time on one host, and records what fn returns. Recording is
+// pipelined: a worker hands its feed's update to a saving goroutine and
+// fetches the next feed while the update waits for the database's next
+// group commit, so that workers do not sit idle through commits. At most
+// 2×Workers updates wait at once.
+func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, Feed) pending, done func(Result)) *Report {
 	now := p.now()
 	rep := &Report{Started: now, Results: make([]Result, len(list))}
 	perHost := p.PerHost
@@ -218,7 +221,8 @@ func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, 
 	}
 	workers := max(1, min(p.Workers, len(list)))
 	jobs := make(chan int)
-	var wg sync.WaitGroup
+	saving := make(chan struct{}, 2*workers) // updates waiting for a commit
+	var wg, saves sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -231,9 +235,24 @@ func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, 
 					finish(i, Result{Feed: list[i], Status: StatusCanceled, Err: ctx.Err()})
 					continue
 				}
-				res := fn(ctx, list[i])
+				start := p.now()
+				pd := fn(ctx, list[i])
 				<-sem
-				finish(i, res)
+				switch {
+				case pd.quiet:
+					finish(i, pd.res)
+					continue
+				case pd.update == nil:
+					finish(i, p.logged(list[i], start, pd.res))
+					continue
+				}
+				saving <- struct{}{}
+				saves.Add(1)
+				go func() {
+					defer saves.Done()
+					finish(i, p.logged(list[i], start, p.commit(pd)))
+					<-saving
+				}()
 			}
 		}()
 	}
@@ -249,6 +268,7 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+	saves.Wait()
 	for _, i := range order[next:] {
 		finish(i, Result{Feed: list[i], Status: StatusCanceled, Err: ctx.Err()})
 	}
@@ -303,101 +323,6 @@ func (p *Poller) log() *slog.Logger {
 		return p.Log
 	}
 	return slog.Default()
-}
-
-// pollFeed polls one feed and records the outcome.
-func (p *Poller) pollFeed(ctx context.Context, f Feed) Result {
-	start := p.now()
-	res := p.fetchAndSave(ctx, f, start)
-	res.Feed = f
-	res.Elapsed = p.now().Sub(start)
-	attrs := []any{"feed", f.URL, "status", string(res.Status), "items", res.Items, "new", res.New, "matches", res.Matches, "elapsed", res.Elapsed.Round(time.Millisecond)}
-	if res.Err != nil {
-		p.log().Warn("poll feed", append(attrs, "err", res.Err)...)
-	} else {
-		p.log().Info("poll feed", attrs...)
-	}
-	return res
-}
-
-func (p *Poller) fetchAndSave(ctx context.Context, f Feed, now time.Time) Result {
-	st, err := p.Store.FeedState(f.URL)
-	if err != nil {
-		return Result{Status: StatusFailed, Err: errStorage{err}}
-	}
-	movedTo := "" // set when this fetch followed permanent redirects
-	// save records the outcome with the feed's next poll time.
-	save := func(u storage.FeedUpdate, o outcome) (storage.SaveResult, error) {
-		u.URL, u.FeedName, u.Polled, u.MovedTo = f.URL, f.Name, now, movedTo
-		u.NextPoll, u.Interval = p.Schedule.next(f, st, o, now)
-		return p.Store.SaveFeed(u)
-	}
-	if st.Gone {
-		return Result{Status: StatusGone, Err: fmt.Errorf("%s answered 410 Gone and is not fetched any more; remove it from the config", f.URL)}
-	}
-	fail := func(err error) Result {
-		if ctx.Err() != nil {
-			return Result{Status: StatusCanceled, Err: ctx.Err()}
-		}
-		var se *feeds.StatusError
-		gone := errors.As(err, &se) && se.Code == http.StatusGone
-		if _, serr := save(storage.FeedUpdate{Err: err.Error(), Gone: gone}, outcome{err: err}); serr != nil {
-			return Result{Status: StatusFailed, Err: errStorage{serr}}
-		}
-		if gone {
-			p.log().Warn("feed is gone (410): it will not be fetched again", "feed", f.URL)
-			return Result{Status: StatusGone, Err: err}
-		}
-		return Result{Status: StatusFailed, Err: err}
-	}
-	addr := f.URL
-	if st.MovedTo != "" {
-		addr = st.MovedTo
-	}
-	resp, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: addr, ETag: st.ETag, LastModified: st.LastModified})
-	if err != nil {
-		return fail(err)
-	}
-	if resp.MovedTo != "" && resp.MovedTo != addr {
-		movedTo = resp.MovedTo
-		p.log().Warn("feed moved permanently; update its url in the config", "feed", f.URL, "to", movedTo)
-	}
-	if resp.NotModified {
-		if _, err := save(storage.FeedUpdate{NotModified: true}, outcome{hint: resp.MaxAge}); err != nil {
-			return Result{Status: StatusFailed, Err: errStorage{err}}
-		}
-		return Result{Status: StatusNotModified}
-	}
-	sum := sha256.Sum256(resp.Body)
-	hash := hex.EncodeToString(sum[:])
-	if hash == st.BodyHash {
-		if _, err := save(storage.FeedUpdate{ETag: resp.ETag, LastModified: resp.LastModified}, outcome{hint: resp.MaxAge}); err != nil {
-			return Result{Status: StatusFailed, Err: errStorage{err}}
-		}
-		return Result{Status: StatusUnchanged}
-	}
-	parsed, err := feeds.ParseHTTP(resp.Body, resp.ContentType, addr, now)
-	if err != nil {
-		return fail(fmt.Errorf("%s: %w", f.URL, err))
-	}
-	items, err := p.newItems(f, parsed.Items, now)
-	if err != nil {
-		return Result{Status: StatusFailed, Err: errStorage{err}}
-	}
-	newCount := 0
-	for _, it := range items {
-		if !it.Changed {
-			newCount++
-		}
-	}
-	saved, err := save(storage.FeedUpdate{
-		ETag: resp.ETag, LastModified: resp.LastModified, BodyHash: hash,
-		Items: items,
-	}, outcome{newItems: newCount, hint: max(parsed.TTL, resp.MaxAge)})
-	if err != nil {
-		return Result{Status: StatusFailed, Err: errStorage{err}}
-	}
-	return Result{Status: StatusOK, Items: len(parsed.Items), New: saved.NewItems, Updated: saved.Updated, Matches: saved.NewMatches, Topics: saved.Topics}
 }
 
 // Due returns the feeds of list whose next poll time has come at now; a

@@ -1,0 +1,127 @@
+package poller
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"newswatch/feeds"
+	"newswatch/storage"
+)
+
+// pending is one feed's poll between fetching and recording: update is
+// what to record (nil when there is nothing), and result gives the feed's
+// result once it is recorded. res is the result when there is nothing to
+// record; quiet keeps it out of the log (a check, not a poll).
+type pending struct {
+	update *storage.FeedUpdate
+	result func(storage.SaveResult) Result
+	res    Result
+	quiet  bool
+}
+
+// finished is a poll with nothing to record.
+func finished(r Result) pending { return pending{res: r} }
+
+// fetch fetches, parses and matches one feed, and returns what to record.
+// It reads the database but does not write it.
+func (p *Poller) fetch(ctx context.Context, f Feed) pending {
+	now := p.now()
+	st, err := p.Store.FeedState(f.URL)
+	if err != nil {
+		return finished(Result{Status: StatusFailed, Err: errStorage{err}})
+	}
+	if st.Gone {
+		return finished(Result{Status: StatusGone, Err: fmt.Errorf("%s answered 410 Gone and is not fetched any more; remove it from the config", f.URL)})
+	}
+	movedTo := "" // set when this fetch followed permanent redirects
+	// record returns the update to record, with the feed's next poll time.
+	record := func(u storage.FeedUpdate, o outcome, result func(storage.SaveResult) Result) pending {
+		u.URL, u.FeedName, u.Polled, u.MovedTo = f.URL, f.Name, now, movedTo
+		u.NextPoll, u.Interval = p.Schedule.next(f, st, o, now)
+		return pending{update: &u, result: result}
+	}
+	status := func(s Status) func(storage.SaveResult) Result {
+		return func(storage.SaveResult) Result { return Result{Status: s} }
+	}
+	fail := func(err error) pending {
+		if ctx.Err() != nil {
+			return finished(Result{Status: StatusCanceled, Err: ctx.Err()})
+		}
+		var se *feeds.StatusError
+		gone := errors.As(err, &se) && se.Code == http.StatusGone
+		return record(storage.FeedUpdate{Err: err.Error(), Gone: gone}, outcome{err: err}, func(storage.SaveResult) Result {
+			if gone {
+				p.log().Warn("feed is gone (410): it will not be fetched again", "feed", f.URL)
+				return Result{Status: StatusGone, Err: err}
+			}
+			return Result{Status: StatusFailed, Err: err}
+		})
+	}
+	addr := f.URL
+	if st.MovedTo != "" {
+		addr = st.MovedTo
+	}
+	resp, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: addr, ETag: st.ETag, LastModified: st.LastModified})
+	if err != nil {
+		return fail(err)
+	}
+	if resp.MovedTo != "" && resp.MovedTo != addr {
+		movedTo = resp.MovedTo
+		p.log().Warn("feed moved permanently; update its url in the config", "feed", f.URL, "to", movedTo)
+	}
+	if resp.NotModified {
+		return record(storage.FeedUpdate{NotModified: true}, outcome{hint: resp.MaxAge}, status(StatusNotModified))
+	}
+	sum := sha256.Sum256(resp.Body)
+	hash := hex.EncodeToString(sum[:])
+	if hash == st.BodyHash {
+		return record(storage.FeedUpdate{ETag: resp.ETag, LastModified: resp.LastModified}, outcome{hint: resp.MaxAge}, status(StatusUnchanged))
+	}
+	parsed, err := feeds.ParseHTTP(resp.Body, resp.ContentType, addr, now)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", f.URL, err))
+	}
+	items, err := p.newItems(f, parsed.Items, now)
+	if err != nil {
+		return finished(Result{Status: StatusFailed, Err: errStorage{err}})
+	}
+	newCount := 0
+	for _, it := range items {
+		if !it.Changed {
+			newCount++
+		}
+	}
+	return record(storage.FeedUpdate{
+		ETag: resp.ETag, LastModified: resp.LastModified, BodyHash: hash,
+		Items: items,
+	}, outcome{newItems: newCount, hint: max(parsed.TTL, resp.MaxAge)}, func(saved storage.SaveResult) Result {
+		return Result{Status: StatusOK, Items: len(parsed.Items), New: saved.NewItems, Updated: saved.Updated, Matches: saved.NewMatches, Topics: saved.Topics}
+	})
+}
+
+// commit records a pending poll and returns the feed's result.
+func (p *Poller) commit(pd pending) Result {
+	saved, err := p.Store.SaveFeed(*pd.update)
+	if err != nil {
+		return Result{Status: StatusFailed, Err: errStorage{err}}
+	}
+	return pd.result(saved)
+}
+
+// logged completes a feed's result and logs it.
+func (p *Poller) logged(f Feed, start time.Time, res Result) Result {
+	res.Feed = f
+	res.Elapsed = p.now().Sub(start)
+	attrs := []any{"feed", f.URL, "status", string(res.Status), "items", res.Items, "new", res.New, "matches", res.Matches, "elapsed", res.Elapsed.Round(time.Millisecond)}
+	if res.Err != nil {
+		p.log().Warn("poll feed", append(attrs, "err", res.Err)...)
+	} else {
+		p.log().Info("poll feed", attrs...)
+	}
+	return res
+}
