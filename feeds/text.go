@@ -75,6 +75,19 @@ func foldSpace(s string) string {
 	b.Grow(len(s))
 	space := false
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf { // ASCII, without decoding
+			i++
+			if c <= ' ' && asciiSpace[c] {
+				space = true
+				continue
+			}
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteByte(c)
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if isFoldedSpace(r, size) {
 			space = true
@@ -94,6 +107,10 @@ func foldSpace(s string) string {
 	}
 	return b.String()
 }
+
+// asciiSpace marks the ASCII bytes foldSpace treats as white space:
+// unicode.IsSpace's and NUL.
+var asciiSpace = [' ' + 1]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true, 0: true}
 
 // isFoldedSpace reports whether foldSpace treats the rune as white space.
 func isFoldedSpace(r rune, size int) bool {
