@@ -182,6 +182,7 @@ func writeConfig(path, topicsFrom string, urls []string, workers int) error {
 	if topics == nil {
 		return fmt.Errorf("%s has no topics", topicsFrom)
 	}
+	quoteBlocks(topics)
 	type feed struct {
 		URL  string `yaml:"url"`
 		Name string `yaml:"name"`
@@ -199,6 +200,17 @@ func writeConfig(path, topicsFrom string, urls []string, workers int) error {
 		return err
 	}
 	return os.WriteFile(path, out, 0o644)
+}
+
+// quoteBlocks turns folded and literal block scalars into quoted ones:
+// yaml.v3 does not write a folded scalar back as it read it.
+func quoteBlocks(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Style&(yaml.FoldedStyle|yaml.LiteralStyle) != 0 {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	for _, k := range n.Content {
+		quoteBlocks(k)
+	}
 }
 
 func median(xs []float64) float64 {
