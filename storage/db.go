@@ -48,6 +48,12 @@ type DB struct {
 	bolt *bolt.DB
 }
 
+// appendFill is how full bbolt fills a page before it splits one, in the
+// buckets whose keys only grow (articles and matches, keyed by sequence):
+// bbolt's default of one half suits inserts in random order, and left
+// these buckets half empty.
+const appendFill = 1.0
+
 // Open opens or creates the database at path and creates its buckets. It
 // waits at most lockTimeout for a lock held by another process and then
 // fails with an error wrapping ErrInUse. A database written by a newer

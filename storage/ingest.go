@@ -274,6 +274,7 @@ func putItem(tx *bolt.Tx, seen *bolt.Bucket, u FeedUpdate, it NewItem, sk []byte
 		sv.article, sv.firstSeen = prev.article, prev.firstSeen
 	}
 	articles := tx.Bucket(bucketArticles)
+	articles.FillPercent = appendFill
 	var a Article
 	switch {
 	case sv.article != 0:

@@ -38,6 +38,7 @@ type storedMatch struct {
 
 func putMatch(tx *bolt.Tx, a Article, h TopicHit, at time.Time) error {
 	matches := tx.Bucket(bucketMatches)
+	matches.FillPercent = appendFill
 	id, err := matches.NextSequence()
 	if err != nil {
 		return err

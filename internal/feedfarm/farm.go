@@ -171,6 +171,15 @@ func (f *Farm) URLs() []string {
 	return out
 }
 
+// Body returns the body feed i serves now and its content type, for
+// benchmarks that parse without a network. A failing feed's body is the
+// one it would serve if it did not fail.
+func (f *Farm) Body(i int) (body []byte, contentType string) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.feeds[i].body, f.feeds[i].format.contentType()
+}
+
 // Advance moves the farm on by one poll interval: each changing feed gains
 // one to five new items and drops as many old ones, and gets a new ETag and
 // Last-Modified. It returns how many items were added.

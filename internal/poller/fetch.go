@@ -38,55 +38,48 @@ func (p *Poller) fetch(ctx context.Context, f Feed) pending {
 	if st.Gone {
 		return finished(Result{Status: StatusGone, Err: fmt.Errorf("%s answered 410 Gone and is not fetched any more; remove it from the config", f.URL)})
 	}
-	movedTo := "" // set when this fetch followed permanent redirects
-	// record returns the update to record, with the feed's next poll time.
-	record := func(u storage.FeedUpdate, o outcome, result func(storage.SaveResult) Result) pending {
-		u.URL, u.FeedName, u.Polled, u.MovedTo = f.URL, f.Name, now, movedTo
-		u.NextPoll, u.Interval = p.Schedule.next(f, st, o, now)
-		return pending{update: &u, result: result}
-	}
-	status := func(s Status) func(storage.SaveResult) Result {
-		return func(storage.SaveResult) Result { return Result{Status: s} }
-	}
-	fail := func(err error) pending {
-		if ctx.Err() != nil {
-			return finished(Result{Status: StatusCanceled, Err: ctx.Err()})
-		}
-		var se *feeds.StatusError
-		gone := errors.As(err, &se) && se.Code == http.StatusGone
-		return record(storage.FeedUpdate{Err: err.Error(), Gone: gone}, outcome{err: err}, func(storage.SaveResult) Result {
-			if gone {
-				p.log().Warn("feed is gone (410): it will not be fetched again", "feed", f.URL)
-				return Result{Status: StatusGone, Err: err}
-			}
-			return Result{Status: StatusFailed, Err: err}
-		})
-	}
+	fp := &feedPoll{p: p, f: f, st: st, now: now}
 	addr := f.URL
 	if st.MovedTo != "" {
 		addr = st.MovedTo
 	}
 	resp, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: addr, ETag: st.ETag, LastModified: st.LastModified})
 	if err != nil {
-		return fail(err)
+		return fp.fail(ctx, err)
 	}
 	if resp.MovedTo != "" && resp.MovedTo != addr {
-		movedTo = resp.MovedTo
-		p.log().Warn("feed moved permanently; update its url in the config", "feed", f.URL, "to", movedTo)
+		fp.movedTo = resp.MovedTo
+		p.log().Warn("feed moved permanently; update its url in the config", "feed", f.URL, "to", fp.movedTo)
+		addr = resp.MovedTo
 	}
+	return fp.ingest(ctx, resp, addr)
+}
+
+// feedPoll is one feed's poll in progress.
+type feedPoll struct {
+	p       *Poller
+	f       Feed
+	st      storage.FeedState
+	now     time.Time
+	movedTo string // set when the fetch followed permanent redirects
+}
+
+// ingest turns a response into what to record: nothing new for a 304 or a
+// body seen before, else the feed's new and changed items, matched.
+func (fp *feedPoll) ingest(ctx context.Context, resp *feeds.Response, addr string) pending {
 	if resp.NotModified {
-		return record(storage.FeedUpdate{NotModified: true}, outcome{hint: resp.MaxAge}, status(StatusNotModified))
+		return fp.record(storage.FeedUpdate{NotModified: true}, outcome{hint: resp.MaxAge}, status(StatusNotModified))
 	}
 	sum := sha256.Sum256(resp.Body)
 	hash := hex.EncodeToString(sum[:])
-	if hash == st.BodyHash {
-		return record(storage.FeedUpdate{ETag: resp.ETag, LastModified: resp.LastModified}, outcome{hint: resp.MaxAge}, status(StatusUnchanged))
+	if hash == fp.st.BodyHash {
+		return fp.record(storage.FeedUpdate{ETag: resp.ETag, LastModified: resp.LastModified}, outcome{hint: resp.MaxAge}, status(StatusUnchanged))
 	}
-	parsed, err := feeds.ParseHTTP(resp.Body, resp.ContentType, addr, now)
+	parsed, err := feeds.ParseHTTP(resp.Body, resp.ContentType, addr, fp.now)
 	if err != nil {
-		return fail(fmt.Errorf("%s: %w", f.URL, err))
+		return fp.fail(ctx, fmt.Errorf("%s: %w", fp.f.URL, err))
 	}
-	items, err := p.newItems(f, parsed.Items, now)
+	items, err := fp.p.newItems(fp.f, parsed.Items, fp.now)
 	if err != nil {
 		return finished(Result{Status: StatusFailed, Err: errStorage{err}})
 	}
@@ -96,12 +89,42 @@ func (p *Poller) fetch(ctx context.Context, f Feed) pending {
 			newCount++
 		}
 	}
-	return record(storage.FeedUpdate{
+	return fp.record(storage.FeedUpdate{
 		ETag: resp.ETag, LastModified: resp.LastModified, BodyHash: hash,
 		Items: items,
 	}, outcome{newItems: newCount, hint: max(parsed.TTL, resp.MaxAge)}, func(saved storage.SaveResult) Result {
 		return Result{Status: StatusOK, Items: len(parsed.Items), New: saved.NewItems, Updated: saved.Updated, Matches: saved.NewMatches, Topics: saved.Topics}
 	})
+}
+
+// record returns the update to record, with the feed's next poll time, and
+// how to tell the result once it is recorded.
+func (fp *feedPoll) record(u storage.FeedUpdate, o outcome, result func(storage.SaveResult) Result) pending {
+	u.URL, u.FeedName, u.Polled, u.MovedTo = fp.f.URL, fp.f.Name, fp.now, fp.movedTo
+	u.NextPoll, u.Interval = fp.p.Schedule.next(fp.f, fp.st, o, fp.now)
+	return pending{update: &u, result: result}
+}
+
+// fail records a failed fetch or parse; a 410 Gone marks the feed gone.
+// When ctx is canceled the failure is the cancel's, and nothing is recorded.
+func (fp *feedPoll) fail(ctx context.Context, err error) pending {
+	if ctx.Err() != nil {
+		return finished(Result{Status: StatusCanceled, Err: ctx.Err()})
+	}
+	var se *feeds.StatusError
+	gone := errors.As(err, &se) && se.Code == http.StatusGone
+	return fp.record(storage.FeedUpdate{Err: err.Error(), Gone: gone}, outcome{err: err}, func(storage.SaveResult) Result {
+		if gone {
+			fp.p.log().Warn("feed is gone (410): it will not be fetched again", "feed", fp.f.URL)
+			return Result{Status: StatusGone, Err: err}
+		}
+		return Result{Status: StatusFailed, Err: err}
+	})
+}
+
+// status is a result that depends on nothing recorded.
+func status(s Status) func(storage.SaveResult) Result {
+	return func(storage.SaveResult) Result { return Result{Status: s} }
 }
 
 // commit records a pending poll and returns the feed's result.
