@@ -239,7 +239,7 @@ func FuzzCanonicalURL(f *testing.F) {
 }
 
 func FuzzPlainText(f *testing.F) {
-	for _, s := range []string{"<p>a</p>", "a&amp;b", "<script>x</script>y", "\xff", "  a  b ", "a\u00a0b", "Київ\u200b ", "a\tb", "x\x00", "a \u2003b"} {
+	for _, s := range []string{"<p>a</p>", "a&amp;b", "<script>x</script>y", "\xff", "  a  b ", "a\u00a0b", "Київ\u200b ", "a\tb", "x\x00", "a \u2003b", "&amp;amp; x&#13;y &nbsp;", "Zelensky&#039;s &amp;#039;deal&#039;", "&ampx &lt"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -249,6 +249,11 @@ func FuzzPlainText(f *testing.F) {
 		}
 		if strings.TrimSpace(out) != out || strings.Contains(out, "  ") {
 			t.Errorf("PlainText(%q) = %q: white space not folded", s, out)
+		}
+		if !strings.Contains(s, "<") {
+			if got, want := out, tokenized(s); got != want {
+				t.Errorf("PlainText(%q) = %q, but the tokenizer gives %q", s, got, want)
+			}
 		}
 		if got, want := foldSpace(s), foldSpaceReference(s); got != want {
 			t.Errorf("foldSpace(%q) = %q, want %q", s, got, want)

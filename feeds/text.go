@@ -17,20 +17,35 @@ import (
 // Text that was escaped twice by its publisher ("&amp;#039;") is decoded
 // twice, since feeds do that often and no headline means the entity.
 func PlainText(s string) string {
-	if !strings.ContainsAny(s, "<&") {
-		return foldSpace(s)
+	if !strings.Contains(s, "<") {
+		// No markup: decoding entities is all the tokenizer would do, and
+		// it costs a 4 KiB buffer per call.
+		if !strings.Contains(s, "&") {
+			return foldSpace(s)
+		}
+		return unescapeAgain(foldSpace(html.UnescapeString(s)))
 	}
+	return tokenized(s)
+}
+
+// unescapeAgain decodes entities left after one decoding: text escaped
+// twice by its publisher.
+func unescapeAgain(s string) string {
+	if strings.Contains(s, "&") && strings.Contains(s, ";") {
+		return html.UnescapeString(s)
+	}
+	return s
+}
+
+// tokenized is PlainText for text with markup.
+func tokenized(s string) string {
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(s))
 	skip := 0
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
-			out := foldSpace(b.String())
-			if strings.Contains(out, "&") && strings.Contains(out, ";") {
-				out = html.UnescapeString(out)
-			}
-			return out
+			return unescapeAgain(foldSpace(b.String()))
 		case html.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())
