@@ -4,6 +4,7 @@
 //	feedfarm serve -feeds 2000 -config farm.yaml   serve until interrupted; SIGUSR1 advances
 //	feedfarm floor -feeds 10000                    fetch and parse every feed once with 16 workers
 //	feedfarm bench -feeds 10000 -newswatch ./nw    floor, then cold, warm and changed cycles of "newswatch poll"
+//	feedfarm grow -feeds 10000 -days 90 -db big.db 90 days of 10,000 feeds, then open and dashboard times
 //
 // Everything stays on 127.0.0.1. The figures go in BENCHMARKS.md.
 package main
@@ -26,12 +27,14 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `Usage: feedfarm serve|floor|bench [flags]
+const usage = `Usage: feedfarm serve|floor|bench|grow [flags]
 
   serve   serve the farm until interrupted; SIGUSR1 advances it one interval
   floor   fetch and parse every feed once with -workers workers, print the time
   bench   measure the floor, then "newswatch poll" cold, warm (nothing
           changed) and after an advance, -runs times; print a table
+  grow    store -days days of -feeds feeds publishing -per-day items a day
+          into a new database, then time opening it and the dashboard's pages
 
 Run "feedfarm COMMAND -h" for a command's flags.
 `
@@ -73,6 +76,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer f.Close()
 		r := feedfarm.Floor(context.Background(), f.URLs(), *workers)
 		fmt.Fprintf(stdout, "floor: %d feeds (%d failed), %d items, %.1f MB in %s\n", r.Feeds, r.Failed, r.Items, float64(r.Bytes)/1e6, r.Elapsed.Round(time.Millisecond))
+		return 0
+	case "grow":
+		g := grower{out: stdout}
+		fs.IntVar(&g.days, "days", 90, "grow: days to store")
+		fs.IntVar(&g.perDay, "per-day", 10, "grow: items each feed publishes a day")
+		fs.StringVar(&g.topics, "topics", "config.yaml", "grow: newswatch config whose topics match the items")
+		fs.StringVar(&g.db, "db", "", "grow: database `file` to create (required; must not exist)")
+		if !parse(fs, args) {
+			return 2
+		}
+		if g.db == "" {
+			fmt.Fprintln(stderr, "feedfarm grow: -db is required")
+			return 2
+		}
+		if _, err := os.Stat(g.db); err == nil {
+			fmt.Fprintf(stderr, "feedfarm grow: %s exists; give a new file\n", g.db)
+			return 2
+		}
+		g.feeds = cfg.Feeds
+		if err := g.run(); err != nil {
+			fmt.Fprintln(stderr, "feedfarm:", err)
+			return 1
+		}
 		return 0
 	case "bench":
 		fs.StringVar(&b.newswatch, "newswatch", "newswatch", "the newswatch `binary` to measure")

@@ -39,7 +39,7 @@ Every command takes:
 Run "newswatch <command> -h" for the flags of one command.
 
 Memory: newswatch lets its heap grow to five times its live data (GOGC=400)
-within a soft limit of 128 MiB (GOMEMLIMIT); set either variable to change it.
+within a soft limit of 100 MiB (GOMEMLIMIT); set either variable to change it.
 
 Exit status: 0 on success (also when some feeds fail to poll), 1 when the
 database is unusable or a command fails, 2 on a bad command line or config.
@@ -63,7 +63,7 @@ func main() {
 // tuneGC trades memory for CPU: parsing feeds allocates a lot of short-lived
 // garbage, and with Go's default (GOGC=100) the collector took about a fifth
 // of a poll cycle's CPU (BENCHMARKS.md). The heap may grow to five times the
-// live data (GOGC=400), within a soft limit of 128 MiB (GOMEMLIMIT) past which
+// live data (GOGC=400), within a soft limit of 100 MiB (GOMEMLIMIT) past which
 // the collector works harder again. Either environment variable, when set,
 // wins.
 func tuneGC() {
@@ -71,7 +71,7 @@ func tuneGC() {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(128 << 20)
+		debug.SetMemoryLimit(100 << 20)
 	}
 }
 
