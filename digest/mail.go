@@ -99,7 +99,16 @@ func (o Outbox) Send(_ context.Context, m *mail.Msg) error {
 		id = ids[0]
 	}
 	name := filepath.Join(o.Dir, time.Now().UTC().Format("20060102T150405Z")+"-"+sanitizeFileName(id)+".eml")
-	tmp, err := os.CreateTemp(o.Dir, ".digest-*.eml")
+	// A send killed before its rename leaves its temporary file: named so
+	// that nothing reading *.eml takes it for a message, and removed by
+	// the next send (one process at a time holds the database, so no
+	// other send is writing one).
+	if stale, err := filepath.Glob(filepath.Join(o.Dir, ".digest-*.tmp")); err == nil {
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
+	tmp, err := os.CreateTemp(o.Dir, ".digest-*.tmp")
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}

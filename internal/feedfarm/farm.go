@@ -180,6 +180,14 @@ func (f *Farm) Body(i int) (body []byte, contentType string) {
 	return f.feeds[i].body, f.feeds[i].format.contentType()
 }
 
+// ETag returns the ETag feed i serves now: with Body, what a crash test
+// needs to know which content a stored ETag acknowledged.
+func (f *Farm) ETag(i int) string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.feeds[i].etag
+}
+
 // Advance moves the farm on by one poll interval: each changing feed gains
 // one to five new items and drops as many old ones, and gets a new ETag and
 // Last-Modified. It returns how many items were added.
