@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -32,6 +33,8 @@ var (
 	bucketDigests     = []byte("digests")          // recipient | 0x00 | period → SentDigest (JSON)
 	bucketDigestState = []byte("digest_state")     // recipient → DigestState (JSON)
 	keySchema         = []byte("schema")
+
+	allBuckets = [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTime, bucketByTopic, bucketDigests, bucketDigestState}
 )
 
 // SchemaVersion is the layout this build reads and writes.
@@ -40,12 +43,18 @@ const SchemaVersion = 1
 // ErrInUse is returned by Open when another process holds the database.
 var ErrInUse = errors.New("database is in use by another process")
 
+// ErrReadOnly is returned by Open when the system refuses to let the
+// database be written (a file or directory without write permission, a
+// read-only file system); OpenReadOnly may still read it.
+var ErrReadOnly = errors.New("database is read-only")
+
 // DefaultLockTimeout is how long Open waits for another process's lock.
 const DefaultLockTimeout = time.Second
 
 // DB is an open newswatch database. It is safe for concurrent use.
 type DB struct {
-	bolt *bolt.DB
+	bolt     *bolt.DB
+	readOnly bool
 }
 
 // appendFill is how full bbolt fills a page before it splits one, in the
@@ -56,43 +65,85 @@ const appendFill = 1.0
 
 // Open opens or creates the database at path and creates its buckets. It
 // waits at most lockTimeout for a lock held by another process and then
-// fails with an error wrapping ErrInUse. A database written by a newer
-// newswatch is refused.
+// fails with an error wrapping ErrInUse. A file the system does not let it
+// write fails with an error wrapping ErrReadOnly. A database written by a
+// newer newswatch is refused; an older one is migrated (see migrate).
 func Open(path string, lockTimeout time.Duration) (*DB, error) {
 	if lockTimeout <= 0 {
 		lockTimeout = DefaultLockTimeout
 	}
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("open database %s: %w (waited %s for its lock)", path, ErrInUse, lockTimeout)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, openError(path, lockTimeout, err)
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTime, bucketByTopic, bucketDigests, bucketDigestState} {
+		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		meta := tx.Bucket(bucketMeta)
-		v := meta.Get(keySchema)
-		if v == nil {
-			return meta.Put(keySchema, u64(SchemaVersion))
-		}
-		if len(v) != 8 {
-			return fmt.Errorf("schema version is %d bytes long, want 8: not a newswatch database?", len(v))
-		}
-		if got := binary.BigEndian.Uint64(v); got > SchemaVersion {
-			return fmt.Errorf("schema version %d is newer than this newswatch understands (%d): upgrade newswatch", got, SchemaVersion)
-		}
-		return nil
+		return migrate(tx)
 	})
 	if err != nil {
 		b.Close()
+		if isReadOnly(err) {
+			err = fmt.Errorf("%w (%v)", ErrReadOnly, err)
+		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return &DB{bolt: b}, nil
+}
+
+// OpenReadOnly opens an existing database for reading only, sharing it with
+// other readers: for a file newswatch may not write. Every method that
+// writes fails. A database of another schema version is refused: it can be
+// neither read as it is nor migrated.
+func OpenReadOnly(path string, lockTimeout time.Duration) (*DB, error) {
+	if lockTimeout <= 0 {
+		lockTimeout = DefaultLockTimeout
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, ReadOnly: true})
+	if err != nil {
+		return nil, openError(path, lockTimeout, err)
+	}
+	err = b.View(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("bucket %s is missing: open the database once with write access", name)
+			}
+		}
+		v, err := schemaOf(tx)
+		if err == nil && v != SchemaVersion {
+			err = fmt.Errorf("schema version %d, this newswatch reads %d: open it once with write access to migrate it", v, SchemaVersion)
+		}
+		return err
+	})
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open database %s read-only: %w", path, err)
+	}
+	return &DB{bolt: b, readOnly: true}, nil
+}
+
+// ReadOnly reports whether the database was opened by OpenReadOnly.
+func (db *DB) ReadOnly() bool { return db.readOnly }
+
+func openError(path string, lockTimeout time.Duration, err error) error {
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return fmt.Errorf("open database %s: %w (waited %s for its lock)", path, ErrInUse, lockTimeout)
+	case isReadOnly(err):
+		return fmt.Errorf("open database %s: %w (%v)", path, ErrReadOnly, err)
+	}
+	return fmt.Errorf("open database %s: %w", path, err)
+}
+
+// isReadOnly reports whether err is the system refusing a write.
+func isReadOnly(err error) bool {
+	return errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EPERM)
 }
 
 // Path returns the file the database lives in.

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 )
 
 var t0 = time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
@@ -201,23 +200,6 @@ func TestOpenLockedFailsFast(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "database is in use by another process") {
 		t.Errorf("error %q does not name the file and the cause", err)
-	}
-}
-
-func TestOpenRefusesNewerSchema(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "future.db")
-	b, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.Update(func(tx *bolt.Tx) error {
-		m, _ := tx.CreateBucketIfNotExists(bucketMeta)
-		return m.Put(keySchema, u64(SchemaVersion+1))
-	})
-	b.Close()
-	_, err = Open(path, 0)
-	if err == nil || !strings.Contains(err.Error(), "newer than this newswatch understands") {
-		t.Errorf("Open of a newer schema: error = %v", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -134,6 +135,15 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 		return nil, code
 	}
 	db, err := storage.Open(cfg.Storage.Path, storage.DefaultLockTimeout)
+	if errors.Is(err, storage.ErrReadOnly) {
+		// A file the system will not let us write can still be read:
+		// the dashboard and the listings work, polls and digests do not.
+		ro, rerr := storage.OpenReadOnly(cfg.Storage.Path, storage.DefaultLockTimeout)
+		if rerr == nil {
+			log.Error("the database cannot be written, so it is open for reading only: no polls, no digests, until it can be written and newswatch restarts", "err", err)
+			db, err = ro, nil
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return nil, exitError

@@ -34,6 +34,10 @@ func cmdPoll(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	defer m.Close()
+	if m.DB.ReadOnly() {
+		fmt.Fprintf(stderr, "newswatch poll: %s is read-only: nothing could be stored\n", m.DB.Path())
+		return exitError
+	}
 	list := m.Feeds()
 	var rep *poller.Report
 	if terminal(stdout) {

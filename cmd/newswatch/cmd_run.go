@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -102,6 +103,9 @@ func (m *Main) Run(ctx context.Context) error {
 // written atomically, so an abandoned feed leaves nothing half-written), and
 // returns. The caller closes the database.
 func (m *Main) run(ctx context.Context) error {
+	if m.DB.ReadOnly() {
+		return m.runReadOnly(ctx)
+	}
 	sched, err := cron.ParseStandard(m.Config.Poll.Schedule)
 	if err != nil {
 		return fmt.Errorf("poll.schedule: %w", err)
@@ -169,6 +173,22 @@ func (m *Main) run(ctx context.Context) error {
 		abandon()
 		<-done
 	}
+	return nil
+}
+
+// runReadOnly serves the dashboard over a database that cannot be written,
+// until ctx ends: what was stored stays readable, nothing new is polled or
+// sent.
+func (m *Main) runReadOnly(ctx context.Context) error {
+	stopDashboard, err := m.serveDashboard(func() error {
+		return errors.New("the database is read-only: no polls until it can be written and newswatch restarts")
+	})
+	if err != nil {
+		return err
+	}
+	m.Log.Warn("newswatch started read-only: serving the dashboard; polls and digests are off", "db", m.DB.Path())
+	<-ctx.Done()
+	stopDashboard()
 	return nil
 }
 

@@ -307,7 +307,14 @@ type daemon struct {
 
 func startDaemon(t *testing.T, args ...string) *daemon {
 	t.Helper()
-	d := &daemon{cmd: exec.Command(binary, append([]string{"run"}, args...)...), added: make(chan struct{}, 1), done: make(chan struct{})}
+	return startCommand(t, exec.Command(binary, append([]string{"run"}, args...)...))
+}
+
+// startCommand starts a daemon from a prepared command (to run it as
+// another user, or under limits).
+func startCommand(t *testing.T, cmd *exec.Cmd) *daemon {
+	t.Helper()
+	d := &daemon{cmd: cmd, added: make(chan struct{}, 1), done: make(chan struct{})}
 	stderr, err := d.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
