@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 var t0 = time.Date(2025, 3, 4, 12, 0, 0, 0, time.UTC)
