@@ -22,6 +22,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,6 +95,10 @@ func run(n int, dbPath string, clients int, dur time.Duration) error {
 		return err
 	}
 
+	// Memory, sampled every second while the load runs: it must not grow
+	// without bound.
+	mem := sampleMemory(time.Second)
+
 	// The load: filtered pages, a random topic and a random 30-day range.
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -141,7 +147,55 @@ func run(n int, dbPath string, clients int, dur time.Duration) error {
 	fmt.Printf("%d requests from %d clients in %s (%.0f/s), %d errors, %d poll cycles meanwhile\n",
 		len(lat), clients, dur, float64(len(lat))/dur.Seconds(), errs, *polls)
 	fmt.Printf("latency: p50 %s  p90 %s  p99 %s  max %s\n", pct(0.50), pct(0.90), pct(0.99), pct(1))
+	rss := mem()
+	fmt.Printf("RSS (MiB, every second): first %d, max %d, last %d; %d samples\n", rss[0]>>10, slices.Max(rss)>>10, rss[len(rss)-1]>>10, len(rss))
 	return nil
+}
+
+// sampleMemory records the process's resident set (KiB, from /proc) every
+// interval until the returned function is called, which returns the
+// samples, at least one.
+func sampleMemory(interval time.Duration) func() []int64 {
+	var mu sync.Mutex
+	var samples []int64
+	read := func() {
+		b, err := os.ReadFile("/proc/self/status")
+		if err != nil {
+			return
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				kib, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				mu.Lock()
+				samples = append(samples, kib)
+				mu.Unlock()
+			}
+		}
+	}
+	read()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // owned by the caller, which stops it
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	return func() []int64 {
+		close(stop)
+		<-done
+		read()
+		mu.Lock()
+		defer mu.Unlock()
+		return samples
+	}
 }
 
 // seed stores n matches over a year, in batches of one feed update each.
