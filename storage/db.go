@@ -32,13 +32,14 @@ var (
 	bucketByTopic     = []byte("matches_by_topic") // topic | 0x00 | published | ^match ID → nil
 	bucketDigests     = []byte("digests")          // recipient | 0x00 | period → SentDigest (JSON)
 	bucketDigestState = []byte("digest_state")     // recipient → DigestState (JSON)
+	bucketCounts      = []byte("match_counts")     // topic | 0x00 | hour flagged → count
 	keySchema         = []byte("schema")
 
-	allBuckets = [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTime, bucketByTopic, bucketDigests, bucketDigestState}
+	allBuckets = [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTime, bucketByTopic, bucketDigests, bucketDigestState, bucketCounts}
 )
 
 // SchemaVersion is the layout this build reads and writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // ErrInUse is returned by Open when another process holds the database.
 var ErrInUse = errors.New("database is in use by another process")

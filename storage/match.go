@@ -56,7 +56,10 @@ func putMatch(tx *bolt.Tx, a Article, h TopicHit, at time.Time) error {
 	if err := tx.Bucket(bucketByTime).Put(tk, nil); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketByTopic).Put(append(topicPrefix(h.Topic), tk...), nil)
+	if err := tx.Bucket(bucketByTopic).Put(append(topicPrefix(h.Topic), tk...), nil); err != nil {
+		return err
+	}
+	return addCount(tx, h.Topic, at, 1)
 }
 
 func topicPrefix(topic string) []byte {
@@ -305,40 +308,4 @@ func (db *DB) ArticleMatches(id uint64) (a Article, ms []Match, ok bool, err err
 		return Article{}, nil, false, fmt.Errorf("read article %d: %w", id, err)
 	}
 	return a, ms, ok, nil
-}
-
-// DailyCounts counts each topic's matches flagged on each of the days
-// days before now (day 0 is the oldest), a day being 24 hours back from
-// now in steps.
-func (db *DB) DailyCounts(now time.Time, days int) (map[string][]int, error) {
-	out := map[string][]int{}
-	from := now.Add(-time.Duration(days) * 24 * time.Hour)
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketMatches).Cursor()
-		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			var sm storedMatch
-			if err := json.Unmarshal(v, &sm); err != nil {
-				return fmt.Errorf("match %x: %w", k, err)
-			}
-			if sm.MatchedAt.Before(from) {
-				break
-			}
-			if !sm.MatchedAt.Before(now) {
-				continue
-			}
-			d := int(sm.MatchedAt.Sub(from) / (24 * time.Hour))
-			if d >= days {
-				continue
-			}
-			if out[sm.Topic] == nil {
-				out[sm.Topic] = make([]int, days)
-			}
-			out[sm.Topic][d]++
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("count matches per day: %w", err)
-	}
-	return out, nil
 }

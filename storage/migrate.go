@@ -25,6 +25,7 @@ var migrations = []migration{
 		// just made sure) and only lack the version itself.
 		return nil
 	}},
+	{to: 2, name: "count matches by topic and hour", run: countAll},
 }
 
 // schemaOf returns the version the database records, 0 for one from

@@ -104,6 +104,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 // database at its old version with nothing of the earlier steps kept.
 func TestMigrationsAreOrderedAndAtomic(t *testing.T) {
 	path := seeded(t)
+	setSchema(t, path, u64(1))
 	var ran []uint64
 	mark := func(to uint64) func(*bolt.Tx) error {
 		return func(tx *bolt.Tx) error {

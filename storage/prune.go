@@ -76,6 +76,9 @@ func (db *DB) pruneMatches(cutoff time.Time) (int, error) {
 			if err := tx.Bucket(bucketByTopic).Delete(append(topicPrefix(sm.Topic), tk...)); err != nil {
 				return err
 			}
+			if err := addCount(tx, sm.Topic, sm.MatchedAt, -1); err != nil {
+				return err
+			}
 			if err := c.Delete(); err != nil {
 				return err
 			}

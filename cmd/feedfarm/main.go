@@ -82,7 +82,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.IntVar(&g.days, "days", 90, "grow: days to store")
 		fs.IntVar(&g.perDay, "per-day", 10, "grow: items each feed publishes a day")
 		fs.StringVar(&g.topics, "topics", "config.yaml", "grow: newswatch config whose topics match the items")
-		fs.StringVar(&g.db, "db", "", "grow: database `file` to create (required; must not exist)")
+		fs.StringVar(&g.db, "db", "", "grow: database `file` to create (required; must not exist unless -measure)")
+		fs.BoolVar(&g.measureOnly, "measure", false, "grow: only measure an existing database grown before")
 		if !parse(fs, args) {
 			return 2
 		}
@@ -90,8 +91,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "feedfarm grow: -db is required")
 			return 2
 		}
-		if _, err := os.Stat(g.db); err == nil {
-			fmt.Fprintf(stderr, "feedfarm grow: %s exists; give a new file\n", g.db)
+		if _, err := os.Stat(g.db); (err == nil) != g.measureOnly {
+			fmt.Fprintf(stderr, "feedfarm grow: %s: give a new file to grow, or an existing one with -measure\n", g.db)
 			return 2
 		}
 		g.feeds = cfg.Feeds
