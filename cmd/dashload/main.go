@@ -147,28 +147,32 @@ func run(n int, dbPath string, clients int, dur time.Duration) error {
 	fmt.Printf("%d requests from %d clients in %s (%.0f/s), %d errors, %d poll cycles meanwhile\n",
 		len(lat), clients, dur, float64(len(lat))/dur.Seconds(), errs, *polls)
 	fmt.Printf("latency: p50 %s  p90 %s  p99 %s  max %s\n", pct(0.50), pct(0.90), pct(0.99), pct(1))
-	rss := mem()
-	fmt.Printf("RSS (MiB, every second): first %d, max %d, last %d; %d samples\n", rss[0]>>10, slices.Max(rss)>>10, rss[len(rss)-1]>>10, len(rss))
+	rss, anon := mem()
+	fmt.Printf("RSS (MiB, every second): first %d, max %d, last %d; of which anonymous (heap, stacks): first %d, max %d, last %d; %d samples\n",
+		rss[0]>>10, slices.Max(rss)>>10, rss[len(rss)-1]>>10, anon[0]>>10, slices.Max(anon)>>10, anon[len(anon)-1]>>10, len(rss))
+	fmt.Println("(the rest of RSS is the database file's pages mapped by bbolt; the kernel reclaims them under pressure)")
 	return nil
 }
 
-// sampleMemory records the process's resident set (KiB, from /proc) every
-// interval until the returned function is called, which returns the
-// samples, at least one.
-func sampleMemory(interval time.Duration) func() []int64 {
+// sampleMemory records the process's resident set and its anonymous part
+// (KiB, from /proc) every interval until the returned function is called,
+// which returns the samples, at least one of each.
+func sampleMemory(interval time.Duration) func() (rss, anon []int64) {
 	var mu sync.Mutex
-	var samples []int64
+	var rss, anon []int64
 	read := func() {
 		b, err := os.ReadFile("/proc/self/status")
 		if err != nil {
 			return
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-				kib, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-				mu.Lock()
-				samples = append(samples, kib)
-				mu.Unlock()
+			for key, dst := range map[string]*[]int64{"VmRSS:": &rss, "RssAnon:": &anon} {
+				if v, ok := strings.CutPrefix(line, key); ok {
+					kib, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+					*dst = append(*dst, kib)
+				}
 			}
 		}
 	}
@@ -188,13 +192,13 @@ func sampleMemory(interval time.Duration) func() []int64 {
 			}
 		}
 	}()
-	return func() []int64 {
+	return func() ([]int64, []int64) {
 		close(stop)
 		<-done
 		read()
 		mu.Lock()
 		defer mu.Unlock()
-		return samples
+		return rss, anon
 	}
 }
 
