@@ -45,11 +45,7 @@ func (g *grower) run() error {
 	if err != nil {
 		return err
 	}
-	dir, err := corpus.Dir()
-	if err != nil {
-		return err
-	}
-	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	items, err := corpus.News()
 	if err != nil {
 		return err
 	}

@@ -134,11 +134,7 @@ func parse(fs *flag.FlagSet, args []string) bool {
 
 // start builds the farm from the corpus and starts serving it.
 func start(cfg feedfarm.Config) (*feedfarm.Farm, error) {
-	dir, err := corpus.Dir()
-	if err != nil {
-		return nil, err
-	}
-	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	items, err := corpus.News()
 	if err != nil {
 		return nil, err
 	}

@@ -74,11 +74,7 @@ func TestKill9(t *testing.T) {
 	t.Logf("%d kills, NEWSWATCH_KILL_SEED=%d", iterations, seed)
 	r := rand.New(rand.NewPCG(seed, 1))
 
-	dir, err := corpus.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	items, err := corpus.News()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -144,11 +144,7 @@ func TestFullDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal("prlimit (util-linux) is needed to limit the daemon's file size; .ci/run installs it")
 	}
-	dir, err := corpus.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	items, err := corpus.News()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,16 @@ type NewsItem struct {
 	Topics      []string  `json:"topics"`
 }
 
+// News returns every hand-labelled item of news-2025, from the corpus Dir
+// finds.
+func News() ([]NewsItem, error) {
+	dir, err := Dir()
+	if err != nil {
+		return nil, err
+	}
+	return LoadNews(dir, "items-*.jsonl")
+}
+
 // LoadNews reads the items of news-2025 files matching pattern (such as
 // "items-*.jsonl") in the corpus directory dir.
 func LoadNews(dir, pattern string) ([]NewsItem, error) {

@@ -16,11 +16,7 @@ import (
 
 func corpusItems(t *testing.T) []corpus.NewsItem {
 	t.Helper()
-	dir, err := corpus.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	items, err := corpus.News()
 	if err != nil {
 		t.Fatal(err)
 	}

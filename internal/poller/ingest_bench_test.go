@@ -28,11 +28,7 @@ type farmBody struct {
 // farmBodies returns the bodies of the first 300 feeds of the farm that
 // feedfarm bench serves (seed 1), and their total size.
 func farmBodies(b *testing.B) ([]farmBody, int64) {
-	dir, err := corpus.Dir()
-	if err != nil {
-		b.Fatal(err)
-	}
-	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	items, err := corpus.News()
 	if err != nil {
 		b.Fatal(err)
 	}
