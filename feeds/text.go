@@ -29,10 +29,11 @@ func PlainText(s string) string {
 }
 
 // unescapeAgain decodes entities left after one decoding: text escaped
-// twice by its publisher.
+// twice by its publisher. What they decode to may be white space
+// ("&amp;#9;"), which is folded again.
 func unescapeAgain(s string) string {
 	if strings.Contains(s, "&") && strings.Contains(s, ";") {
-		return html.UnescapeString(s)
+		return foldSpace(html.UnescapeString(s))
 	}
 	return s
 }
