@@ -106,6 +106,10 @@ func TestKill9(t *testing.T) {
 	db := filepath.Join(work, "nw.db")
 
 	killed := 0 // runs the kill interrupted, rather than found finished
+	// Kills land within the time a poll takes here: the last poll that
+	// finished before its kill sets the range, so that a faster machine
+	// still kills most runs in flight.
+	span := 500 * time.Millisecond
 	for i := range iterations {
 		if i%3 == 2 {
 			farm.Advance()
@@ -118,15 +122,25 @@ func TestKill9(t *testing.T) {
 		cmd := exec.Command(binary, args...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
+		start := time.Now()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		wait := time.Duration(10+r.IntN(500)) * time.Millisecond
-		time.Sleep(wait)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			killed++
+		exited := make(chan time.Duration, 1)
+		go func() { // ends with the process, which is killed below at the latest
+			cmd.Wait()
+			exited <- time.Since(start)
+		}()
+		wait := 10*time.Millisecond + time.Duration(r.Int64N(int64(span)))
+		select {
+		case <-time.After(wait):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-exited
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				killed++
+			}
+		case took := <-exited:
+			span = max(20*time.Millisecond, took*9/10) // it finished first: aim earlier
 		}
 		if strings.Contains(stderr.String(), "panic") {
 			t.Fatalf("kill %d (%s after %s): the process panicked:\n%s", i, args[0], wait, stderr.String())
