@@ -41,6 +41,7 @@ type crashFarm struct {
 	bodies map[string][]byte // url + " " + etag → body
 }
 
+// remember records what every address serves now, under its ETag.
 func (c *crashFarm) remember() {
 	for i, u := range c.urls {
 		body, _ := c.Body(c.feed[i])
