@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 	"go.yaml.in/yaml/v3"
 
 	"newswatch/feeds"
@@ -245,18 +244,9 @@ func checkAfterCrash(t *testing.T, when, path, outbox string, farm *crashFarm, m
 		t.Errorf(when+": "+format, args...)
 		ok = false
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
-	if err != nil {
-		fail("bbolt open: %v", err)
+	if !bboltCheck(t, when, path) {
 		return false
 	}
-	bdb.View(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
-			fail("bbolt check: %v", err)
-		}
-		return nil
-	})
-	bdb.Close()
 
 	db := openStore(t, path)
 	defer db.Close()
