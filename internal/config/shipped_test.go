@@ -71,11 +71,11 @@ func TestShippedTopicsQuality(t *testing.T) {
 	}
 	s := score(m, c, items)
 	t.Logf("news-2025, %d items:\n%s", len(items), s.table())
-	// ceasefire-talks stops at 0.87: most of its remaining false positives
+	// ceasefire-talks stops at 0.88: most of its remaining false positives
 	// are items a reader of TOPICS.md would flag but the labels leave out
 	// (a Trump–Putin call about ending the war, talks cut short with
 	// Zelensky, peripheral Alaska-summit coverage). See BENCHMARKS.md.
-	exceptions := map[string]float64{"ceasefire-talks": 0.86}
+	exceptions := map[string]float64{"ceasefire-talks": 0.87}
 	for _, tp := range c.Topics {
 		cs := s.by[tp.ID]
 		if cs.tp+cs.fn < 10 {
