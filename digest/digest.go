@@ -21,7 +21,8 @@ type Source interface {
 	// Flagged returns the matches flagged after the match with ID after
 	// and at or after since, in flagging order.
 	Flagged(after uint64, since time.Time, limit int) ([]storage.Match, error)
-	// FlaggedCounts counts each topic's matches flagged in [from, to).
+	// FlaggedCounts counts each topic's matches flagged in [from, to),
+	// to the hour.
 	FlaggedCounts(from, to time.Time) (map[string]int, error)
 	// Feeds returns the state of every feed ever polled.
 	Feeds() ([]storage.FeedState, error)

@@ -56,34 +56,67 @@ func (db *DB) DailyCounts(now time.Time, days int) (map[string][]int, error) {
 		end++
 	}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketCounts).Cursor()
-		for k, v := c.First(); k != nil; {
-			sep := bytes.IndexByte(k, 0)
-			if sep < 0 || len(k) != sep+9 {
-				return fmt.Errorf("count key %x is malformed", k)
-			}
-			topic := string(k[:sep])
-			hour := int64(binary.BigEndian.Uint64(k[sep+1:]) ^ (1 << 63))
-			switch {
-			case hour < start:
-				k, v = c.Seek(countKey(topic, start))
-				continue
-			case hour >= end:
-				k, v = c.Seek(append([]byte(topic), 1)) // the next topic
-				continue
-			}
+		return eachCount(tx, start, end, func(topic string, hour int64, n int) {
 			if out[topic] == nil {
 				out[topic] = make([]int, days)
 			}
-			out[topic][min((hour-start)/24, int64(days)-1)] += int(binary.BigEndian.Uint64(v))
-			k, v = c.Next()
-		}
-		return nil
+			out[topic][min((hour-start)/24, int64(days)-1)] += n
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("count matches per day: %w", err)
 	}
 	return out, nil
+}
+
+// FlaggedCounts counts each topic's matches flagged in [from, to), by the
+// hour: a match counts in the window that holds the start of the hour it
+// was flagged in, so consecutive windows count each match once, and
+// windows on whole hours (a digest's schedule, usually) count exactly.
+func (db *DB) FlaggedCounts(from, to time.Time) (map[string]int, error) {
+	counts := map[string]int{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return eachCount(tx, firstHourFrom(from), firstHourFrom(to), func(topic string, _ int64, n int) {
+			counts[topic] += n
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count flagged matches: %w", err)
+	}
+	return counts, nil
+}
+
+// firstHourFrom returns the first hour that starts at or after t.
+func firstHourFrom(t time.Time) int64 {
+	h := hourOf(t)
+	if !t.Truncate(time.Hour).Equal(t) {
+		h++
+	}
+	return h
+}
+
+// eachCount calls fn for every topic's count of each hour in [start, end).
+func eachCount(tx *bolt.Tx, start, end int64, fn func(topic string, hour int64, n int)) error {
+	c := tx.Bucket(bucketCounts).Cursor()
+	for k, v := c.First(); k != nil; {
+		sep := bytes.IndexByte(k, 0)
+		if sep < 0 || len(k) != sep+9 {
+			return fmt.Errorf("count key %x is malformed", k)
+		}
+		topic := string(k[:sep])
+		hour := int64(binary.BigEndian.Uint64(k[sep+1:]) ^ (1 << 63))
+		switch {
+		case hour < start:
+			k, v = c.Seek(countKey(topic, start))
+			continue
+		case hour >= end:
+			k, v = c.Seek(append([]byte(topic), 1)) // the next topic
+			continue
+		}
+		fn(topic, hour, int(binary.BigEndian.Uint64(v)))
+		k, v = c.Next()
+	}
+	return nil
 }
 
 // countAll builds the counts from every stored match: the migration to

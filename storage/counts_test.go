@@ -57,6 +57,31 @@ func TestDailyCountsAgreeWithMatches(t *testing.T) {
 			t.Errorf("now %v:\n got %v\nwant %v", now, got, want)
 		}
 	}
+	// Flagged counts: exact on whole hours; on any boundary, two
+	// consecutive windows count every match once.
+	ms, _ := db.Matches(Query{})
+	brute := func(from, to time.Time) map[string]int {
+		out := map[string]int{}
+		for _, m := range ms {
+			if !m.MatchedAt.Before(from) && m.MatchedAt.Before(to) {
+				out[m.Topic]++
+			}
+		}
+		return out
+	}
+	from, to := t0.Add(3*24*time.Hour), t0.Add(10*24*time.Hour)
+	if got, _ := db.FlaggedCounts(from, to); !reflect.DeepEqual(got, brute(from, to)) {
+		t.Errorf("FlaggedCounts(%v, %v) = %v, want %v", from, to, got, brute(from, to))
+	}
+	mid := from.Add(77*time.Hour + 17*time.Minute)
+	a, _ := db.FlaggedCounts(from, mid)
+	b, _ := db.FlaggedCounts(mid, to)
+	for _, tp := range topics {
+		if a[tp]+b[tp] != brute(from, to)[tp] {
+			t.Errorf("%s: %d + %d across an unaligned boundary, want %d", tp, a[tp], b[tp], brute(from, to)[tp])
+		}
+	}
+
 	if _, err := db.Prune(t0.Add(15 * 24 * time.Hour)); err != nil {
 		t.Fatal(err)
 	}

@@ -249,33 +249,6 @@ func (db *DB) Flagged(after uint64, since time.Time, limit int) ([]Match, error)
 	return out, nil
 }
 
-// FlaggedCounts counts the matches of each topic flagged in [from, to).
-func (db *DB) FlaggedCounts(from, to time.Time) (map[string]int, error) {
-	counts := map[string]int{}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketMatches).Cursor()
-		// Matches are numbered in the order they were flagged: walk back
-		// from the newest until before from.
-		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			var sm storedMatch
-			if err := json.Unmarshal(v, &sm); err != nil {
-				return fmt.Errorf("match %x: %w", k, err)
-			}
-			if sm.MatchedAt.Before(from) {
-				break
-			}
-			if sm.MatchedAt.Before(to) {
-				counts[sm.Topic]++
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("count flagged matches: %w", err)
-	}
-	return counts, nil
-}
-
 // ArticleMatches returns the article with ID id and its matches, in the
 // order they were flagged; ok is false when there is no such article.
 func (db *DB) ArticleMatches(id uint64) (a Article, ms []Match, ok bool, err error) {
