@@ -19,17 +19,25 @@ const (
 // Title words have positions below doc.textBase, text words above it.
 type span struct{ from, to int32 }
 
-// node is one element of a compiled query tree.
+// node is one element of a compiled query tree. Whether a topic holds is
+// decided by its flattened program (program.go), which keeps the tree's
+// terms and NEARs as leaves (leaf).
 type node interface {
-	// holds reports whether the node holds for the document, stopping as
-	// soon as that is decided.
-	holds(d *doc) bool
 	// eval reports whether the node holds for the document and, when it
 	// does, appends the spans of the terms that made it hold.
 	eval(d *doc, out *[]span) bool
 	// String prints the node in query syntax; parsing it gives the same
 	// tree.
 	String() string
+}
+
+// leaf is a node the program cannot flatten: a phrase, a restricted or
+// case-sensitive term, a NEAR.
+type leaf interface {
+	node
+	// holds reports whether the node holds for the document, stopping as
+	// soon as that is decided.
+	holds(d *doc) bool
 }
 
 type andNode struct{ kids []node }
@@ -82,26 +90,6 @@ func (n *termNode) absent(d *doc) bool {
 	return true
 }
 
-func (n *andNode) holds(d *doc) bool {
-	for _, k := range n.kids {
-		if !k.holds(d) {
-			return false
-		}
-	}
-	return true
-}
-
-func (n *orNode) holds(d *doc) bool {
-	for _, k := range n.kids {
-		if k.holds(d) {
-			return true
-		}
-	}
-	return false
-}
-
-func (n *notNode) holds(d *doc) bool { return !n.kid.holds(d) }
-
 func (n *nearNode) holds(d *doc) bool {
 	found := false
 	n.pairs(d, func(l, r span) { found = true })
@@ -141,15 +129,6 @@ func (n *andNode) eval(d *doc, out *[]span) bool {
 // eval of an OR evaluates every branch, not just the first that holds, so
 // that all matched terms are reported.
 func (n *orNode) eval(d *doc, out *[]span) bool {
-	if n.gate == nil { // not compiled
-		ok := false
-		for _, k := range n.kids {
-			if k.eval(d, out) {
-				ok = true
-			}
-		}
-		return ok
-	}
 	ok, last := false, int32(-1)
 	for _, g := range n.gate {
 		if g.kid == last || g.id >= 0 && !d.has(g.id) {

@@ -11,7 +11,7 @@ package match
 type program struct {
 	code  []int32
 	start []int32 // topic → offset of its root instruction
-	slow  []node  // terms and NEARs that need the postings, by index
+	slow  []leaf  // terms and NEARs that need the postings, by index
 }
 
 const (
@@ -97,7 +97,7 @@ func (p *program) emit(n node, d *dict) {
 	p.close(at)
 }
 
-func (p *program) emitNode(at int, n node, d *dict) {
+func (p *program) emitNode(at int, n leaf, d *dict) {
 	p.code[at] = opNode
 	p.code = append(p.code, int32(len(p.slow)))
 	p.slow = append(p.slow, n)

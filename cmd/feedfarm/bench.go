@@ -213,7 +213,8 @@ func quoteBlocks(n *yaml.Node) {
 	}
 }
 
-func median(xs []float64) float64 {
+// median returns the middle value, or the mean of the two middle ones.
+func median[T ~int64 | ~float64](xs []T) T {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	if len(s)%2 == 1 {

@@ -178,7 +178,7 @@ func (g *grower) measure(cfg *config.Config) error {
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	fmt.Fprintf(g.out, "\n%d feeds × %d days × %d items a day: file %d MiB; open (warm page cache) median %s of 5\n\n",
-		g.feeds, g.days, g.perDay, fi.Size()>>20, medianDuration(opens))
+		g.feeds, g.days, g.perDay, fi.Size()>>20, median(opens).Round(time.Microsecond))
 	fmt.Fprintln(g.out, "| page | median of 20 | max |")
 	fmt.Fprintln(g.out, "|---|---|---|")
 	topic := cfg.Topics[0].ID
@@ -197,13 +197,7 @@ func (g *grower) measure(cfg *config.Config) error {
 			}
 			lat = append(lat, time.Since(t0))
 		}
-		fmt.Fprintf(g.out, "| `GET %s` | %s | %s |\n", page, medianDuration(lat), slices.Max(lat).Round(time.Microsecond))
+		fmt.Fprintf(g.out, "| `GET %s` | %s | %s |\n", page, median(lat).Round(time.Microsecond), slices.Max(lat).Round(time.Microsecond))
 	}
 	return nil
-}
-
-func medianDuration(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2].Round(time.Microsecond)
 }

@@ -122,6 +122,22 @@ func configOrExit(c common, stderr io.Writer) (*config.Config, int) {
 	return cfg, -1
 }
 
+// openDB opens the database for writing or, when the system will not let
+// it be written, for reading (logged): the dashboard and the listings work,
+// polls and digests do not (DB.ReadOnly tells).
+func openDB(path string, log *slog.Logger) (*storage.DB, error) {
+	db, err := storage.Open(path, storage.DefaultLockTimeout)
+	if !errors.Is(err, storage.ErrReadOnly) {
+		return db, err
+	}
+	ro, rerr := storage.OpenReadOnly(path, storage.DefaultLockTimeout)
+	if rerr != nil {
+		return nil, err
+	}
+	log.Error("the database cannot be written, so it is open for reading only: no polls, no digests, until it can be written and newswatch restarts", "err", err)
+	return ro, nil
+}
+
 // openMain loads the config, opens the database and wires the poller. On
 // failure it prints why to stderr and returns the exit code.
 func openMain(c common, stderr io.Writer) (*Main, int) {
@@ -134,16 +150,7 @@ func openMain(c common, stderr io.Writer) (*Main, int) {
 	if cfg == nil {
 		return nil, code
 	}
-	db, err := storage.Open(cfg.Storage.Path, storage.DefaultLockTimeout)
-	if errors.Is(err, storage.ErrReadOnly) {
-		// A file the system will not let us write can still be read:
-		// the dashboard and the listings work, polls and digests do not.
-		ro, rerr := storage.OpenReadOnly(cfg.Storage.Path, storage.DefaultLockTimeout)
-		if rerr == nil {
-			log.Error("the database cannot be written, so it is open for reading only: no polls, no digests, until it can be written and newswatch restarts", "err", err)
-			db, err = ro, nil
-		}
-	}
+	db, err := openDB(cfg.Storage.Path, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return nil, exitError

@@ -46,7 +46,12 @@ func cmdMatches(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "newswatch: no database at %s yet: run \"newswatch poll\" or \"newswatch run\" first\n", cfg.Storage.Path)
 		return exitError
 	}
-	db, err := storage.Open(cfg.Storage.Path, storage.DefaultLockTimeout)
+	log, err := newLogger(stderr, c.logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "newswatch: %v\n", err)
+		return exitUsage
+	}
+	db, err := openDB(cfg.Storage.Path, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return exitError

@@ -117,6 +117,12 @@ func TestReadOnlyDatabase(t *testing.T) {
 		t.Fatalf("poll of a read-only database: %v\n%s", err, out)
 	}
 
+	list := asReader(exec.Command(binary, "matches", "-json", "-limit", "0", "-config", cfg, "-db", db))
+	out, err = list.Output()
+	if err != nil || strings.Count(string(out), "\n") != before {
+		t.Errorf("matches on a read-only database: %v, %d lines for %d matches", err, strings.Count(string(out), "\n"), before)
+	}
+
 	d := startCommand(t, asReader(exec.Command(binary, "run", "-config", cfg, "-db", db)))
 	d.waitFor(t, "newswatch started read-only", 1)
 	if !strings.Contains(d.log(), "the database cannot be written") || !strings.Contains(d.log(), "permission denied") {
