@@ -30,6 +30,7 @@ import (
 	"newswatch/dashboard"
 	"newswatch/feeds"
 	"newswatch/internal/corpus"
+	"newswatch/internal/gctune"
 	"newswatch/internal/poller"
 	"newswatch/match"
 	"newswatch/storage"
@@ -44,6 +45,7 @@ func main() {
 	clients := flag.Int("clients", 8, "concurrent clients")
 	dur := flag.Duration("duration", 30*time.Second, "how long to send requests")
 	flag.Parse()
+	gctune.Apply() // the daemon's collector settings
 	if err := run(*n, *dbPath, *clients, *dur); err != nil {
 		fmt.Fprintln(os.Stderr, "dashload:", err)
 		os.Exit(1)

@@ -9,9 +9,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	_ "time/tzdata" // time zones without the system's database
+
+	"newswatch/internal/gctune"
 )
 
 const usage = `newswatch monitors news feeds for the topics you follow.
@@ -53,26 +54,11 @@ const (
 )
 
 func main() {
-	tuneGC()
+	gctune.Apply()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
-}
-
-// tuneGC trades memory for CPU: parsing feeds allocates a lot of short-lived
-// garbage, and with Go's default (GOGC=100) the collector took about a fifth
-// of a poll cycle's CPU (BENCHMARKS.md). The heap may grow to five times the
-// live data (GOGC=400), within a soft limit of 100 MiB (GOMEMLIMIT) past which
-// the collector works harder again. Either environment variable, when set,
-// wins.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(100 << 20)
-	}
 }
 
 // run executes one command line and returns the exit code.
