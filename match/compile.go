@@ -17,10 +17,12 @@ type dict struct {
 	// length and isPrefix describe each id, to choose anchors.
 	length   []int
 	isPrefix []bool
-	// startsWith lists, for a word's id, the prefixes the word begins
-	// with, so that a document word found in words needs no walk of the
-	// trie. Set by finish.
-	startsWith [][]int32
+	// The prefixes a word begins with, so that a document word found in
+	// words needs no walk of the trie: for the word with id, they are
+	// startsWith[startsAt[id]:startsAt[id+1]], one array for the scan to
+	// read. Set by finish.
+	startsAt   []int32
+	startsWith []int32
 }
 
 func newDict() *dict {
@@ -32,10 +34,17 @@ func (d *dict) size() int { return len(d.length) }
 // finish is called once every query's words are in: it lists the prefixes
 // of each word.
 func (d *dict) finish() {
-	d.startsWith = make([][]int32, d.size())
+	lists := make([][]int32, d.size())
 	for w, id := range d.words {
-		d.trie.walk(w, func(p int32) { d.startsWith[id] = append(d.startsWith[id], p) })
+		d.trie.walk(w, func(p int32) { lists[id] = append(lists[id], p) })
 	}
+	d.startsAt = make([]int32, 0, len(lists)+1)
+	d.startsWith = nil
+	for _, ps := range lists {
+		d.startsAt = append(d.startsAt, int32(len(d.startsWith)))
+		d.startsWith = append(d.startsWith, ps...)
+	}
+	d.startsAt = append(d.startsAt, int32(len(d.startsWith)))
 }
 
 func (d *dict) id(w string, prefix bool) int32 {

@@ -30,9 +30,10 @@ type doc struct {
 	present []uint64 // ids with postings, as a bit set: cheaper to test than slot
 	touched []int32  // ids with postings, to reset
 
-	groupHit  []uint64 // anchor groups hit, as a bit set
-	groupsHit []int32  // the groups hit, to reset
-	count     []uint8  // clause → its groups hit
+	groupHit   []uint64 // anchor groups hit, as a bit set
+	groupsHit  []int32  // the groups hit, to reset
+	count      []uint8  // clause → its groups hit
+	clausesHit []int32  // the clauses counted, to reset
 	cand      []uint64 // topics whose groups all hit, as a bit set
 	candWords []int32  // indexes of non-zero words of cand
 
@@ -56,7 +57,7 @@ func newDoc(m *Matcher) *doc {
 	n := m.dict.size()
 	return &doc{
 		m: m, slot: make([]int32, n), present: make([]uint64, (n+63)/64),
-		groupHit: make([]uint64, (len(m.groupClause)+63)/64), count: make([]uint8, len(m.clauseTopic)),
+		groupHit: make([]uint64, (m.groups+63)/64), count: make([]uint8, len(m.clauseTopic)),
 		cand: make([]uint64, (len(m.topics)+63)/64),
 	}
 }
@@ -70,9 +71,12 @@ func (d *doc) reset() {
 	d.touched = d.touched[:0]
 	for _, g := range d.groupsHit {
 		d.groupHit[g/64] = 0
-		d.count[d.m.groupClause[g]] = 0
 	}
 	d.groupsHit = d.groupsHit[:0]
+	for _, c := range d.clausesHit {
+		d.count[c] = 0
+	}
+	d.clausesHit = d.clausesHit[:0]
 	for _, w := range d.candWords {
 		d.cand[w] = 0
 	}
@@ -119,7 +123,7 @@ func (d *doc) lookup(w string, pos, width int32) {
 	if dict.filter.mayHave(w) {
 		if id, ok := dict.words[w]; ok {
 			d.add(id, pos, width)
-			for _, p := range dict.startsWith[id] {
+			for _, p := range dict.startsWith[dict.startsAt[id]:dict.startsAt[id+1]] {
 				d.add(p, pos, width)
 			}
 			return
@@ -156,22 +160,34 @@ func (d *doc) add(id int32, pos, width int32) {
 // topics all of whose anchor groups are now hit.
 func (d *doc) hitAnchor(a int32) {
 	m := d.m
-	for _, g := range m.anchorGroup[m.anchorStart[a]:m.anchorStart[a+1]] {
+	for _, h := range m.anchorHits[m.anchorStart[a]:m.anchorStart[a+1]] {
+		if h.group < 0 {
+			d.candidate(h.ref)
+			continue
+		}
+		g := h.group
 		if d.groupHit[g/64]&(1<<(g%64)) != 0 {
 			continue
 		}
 		d.groupHit[g/64] |= 1 << (g % 64)
 		d.groupsHit = append(d.groupsHit, g)
-		c := m.groupClause[g]
-		if d.count[c]++; d.count[c] == m.need[c] {
-			t := m.clauseTopic[c]
-			w := t / 64
-			if d.cand[w] == 0 {
-				d.candWords = append(d.candWords, w)
-			}
-			d.cand[w] |= 1 << (t % 64)
+		c := h.ref >> 2
+		if d.count[c] == 0 {
+			d.clausesHit = append(d.clausesHit, c)
+		}
+		if d.count[c]++; int32(d.count[c]) == h.ref&3 {
+			d.candidate(m.clauseTopic[c])
 		}
 	}
+}
+
+// candidate marks topic t for evaluation.
+func (d *doc) candidate(t int32) {
+	w := t / 64
+	if d.cand[w] == 0 {
+		d.candWords = append(d.candWords, w)
+	}
+	d.cand[w] |= 1 << (t % 64)
 }
 
 // postings returns the occurrences of id, in order.

@@ -69,16 +69,22 @@ type Matcher struct {
 	dict   dict
 	// A topic is a candidate when all the anchor groups of one of its
 	// clauses (see anchorClauses) are hit; a group is hit when one of its
-	// anchors occurs. The groups an anchor hits are
-	// anchorGroup[anchorStart[a]:anchorStart[a+1]].
+	// anchors occurs. What an anchor's occurrence does is
+	// anchorHits[anchorStart[a]:anchorStart[a+1]].
 	anchorStart []int32
-	anchorGroup []int32
-	groupClause []int32   // group → its clause
+	anchorHits  []anchorHit
+	groups      int       // groups of clauses that need more than one
 	clauseTopic []int32   // clause → its topic
-	need        []uint8   // clause → number of its groups
 	always      []int32   // topics with no anchors, evaluated for every document
 	pool        sync.Pool // of *doc
 }
+
+// anchorHit is one effect of an anchor's occurrence, packed so that the
+// scan reads one array in order: for a clause of a single group the
+// topic becomes a candidate (group < 0, ref the topic); otherwise group is
+// hit, and ref is its clause shifted left by two bits over the number of
+// groups the clause needs (at most maxGroups).
+type anchorHit struct{ group, ref int32 }
 
 type compiled struct {
 	id   string
@@ -110,7 +116,7 @@ func Compile(topics []Topic) (*Matcher, error) {
 		m.topics = append(m.topics, compiled{id: t.ID, root: root})
 	}
 	m.dict.finish()
-	anchored := make([][]int32, 3*m.dict.size()) // anchor → groups it hits
+	anchored := make([][]anchorHit, 3*m.dict.size()) // anchor → what it hits
 	for i, t := range m.topics {
 		m.prog.add(t.root, &m.dict)
 		clauses := anchorClauses(t.root, &m.dict)
@@ -119,24 +125,29 @@ func Compile(topics []Topic) (*Matcher, error) {
 			continue
 		}
 		for _, groups := range clauses {
+			if len(groups) == 1 {
+				for _, id := range groups[0] {
+					anchored[id] = append(anchored[id], anchorHit{group: -1, ref: int32(i)})
+				}
+				continue
+			}
 			c := int32(len(m.clauseTopic))
 			m.clauseTopic = append(m.clauseTopic, int32(i))
-			m.need = append(m.need, uint8(len(groups)))
 			for _, ids := range groups {
-				g := int32(len(m.groupClause))
-				m.groupClause = append(m.groupClause, c)
+				g := int32(m.groups)
+				m.groups++
 				for _, id := range ids {
-					anchored[id] = append(anchored[id], g)
+					anchored[id] = append(anchored[id], anchorHit{group: g, ref: c<<2 | int32(len(groups))})
 				}
 			}
 		}
 	}
 	m.anchorStart = make([]int32, 0, len(anchored)+1)
-	for _, gs := range anchored {
-		m.anchorStart = append(m.anchorStart, int32(len(m.anchorGroup)))
-		m.anchorGroup = append(m.anchorGroup, gs...)
+	for _, hs := range anchored {
+		m.anchorStart = append(m.anchorStart, int32(len(m.anchorHits)))
+		m.anchorHits = append(m.anchorHits, hs...)
 	}
-	m.anchorStart = append(m.anchorStart, int32(len(m.anchorGroup)))
+	m.anchorStart = append(m.anchorStart, int32(len(m.anchorHits)))
 	m.pool.New = func() any { return newDoc(m) }
 	return m, nil
 }
