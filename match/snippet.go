@@ -164,6 +164,15 @@ func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c =
 // followed by a closing quote or bracket.
 // A period after an abbreviation ("U.S.", "Mr.") does not end one.
 func endsSentence(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[len(s)-1] { // most words end in none of these: done in one test
+	case '.', '!', '?', '"', '\'', ')', ']',
+		0x9d, 0x99, 0xa6: // the last bytes of ”, ’ and … in UTF-8
+	default:
+		return false
+	}
 	s = strings.TrimRight(s, `"'”’)]`)
 	if strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") {
 		return true
