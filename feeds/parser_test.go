@@ -239,7 +239,10 @@ func FuzzCanonicalURL(f *testing.F) {
 }
 
 func FuzzPlainText(f *testing.F) {
-	for _, s := range []string{"<p>a</p>", "a&amp;b", "<script>x</script>y", "\xff", "  a  b ", "a\u00a0b", "Київ\u200b ", "a\tb", "x\x00", "a \u2003b", "&amp;amp; x&#13;y &nbsp;", "Zelensky&#039;s &amp;#039;deal&#039;", "&ampx &lt"} {
+	for _, s := range []string{"<p>a</p>", "a&amp;b", "<script>x</script>y", "\xff", "  a  b ", "a\u00a0b", "Київ\u200b ", "a\tb", "x\x00", "a \u2003b", "&amp;amp; x&#13;y &nbsp;", "Zelensky&#039;s &amp;#039;deal&#039;", "&ampx &lt",
+		`<p class="x">Kyiv <b>talks</b></p><br/>truce`, `<a href='a>b' title=x>link</a>`, `<img src=x onerror=alert(1)>text`,
+		"<!-- wp:paragraph --><p>a</p><!-- /wp:paragraph -->", "<!-->a<!--->b", "a<3 b</ c", "<a =b c= d/>e</a\n>",
+		"<div\tclass=\"a\"\n>x</DIV>", "<script>alert(1)</script>y", "<!DOCTYPE html>z", "<p>a --!> b <!-- c --!> d"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -253,6 +256,11 @@ func FuzzPlainText(f *testing.F) {
 		if !strings.Contains(s, "<") {
 			if got, want := out, tokenized(s); got != want {
 				t.Errorf("PlainText(%q) = %q, but the tokenizer gives %q", s, got, want)
+			}
+		}
+		if got, ok := stripTags(s); ok {
+			if want := tokenized(s); got != want {
+				t.Errorf("stripTags(%q) = %q, but the tokenizer gives %q", s, got, want)
 			}
 		}
 		if got, want := foldSpace(s), foldSpaceReference(s); got != want {

@@ -25,6 +25,9 @@ func PlainText(s string) string {
 		}
 		return unescapeAgain(foldSpace(html.UnescapeString(s)))
 	}
+	if out, ok := stripTags(s); ok {
+		return out
+	}
 	return tokenized(s)
 }
 
