@@ -38,6 +38,7 @@ type cycle struct {
 	newItems  int
 	dbMiB     float64
 	commits   uint64
+	written   float64 // MiB written to storage
 }
 
 func (b *bench) run(ctx context.Context) error {
@@ -50,8 +51,8 @@ func (b *bench) run(ctx context.Context) error {
 		b.dir = dir
 	}
 	fmt.Fprintf(b.out, "farm: %d feeds on %d hosts, seed %d; %d workers; newswatch %s\n\n", b.cfg.Feeds, b.cfg.Hosts, b.cfg.Seed, b.workers, b.newswatch)
-	fmt.Fprintln(b.out, "| run | floor | cold | cold/floor | warm | warm/floor | changed | cold CPU | cold peak RSS | cold items/s | warm peak RSS | DB after cold | commits cold/warm/changed |")
-	fmt.Fprintln(b.out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(b.out, "| run | floor | cold | cold/floor | warm | warm/floor | changed | cold CPU | cold peak RSS | cold items/s | warm peak RSS | DB after cold | written cold | commits cold/warm/changed |")
+	fmt.Fprintln(b.out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	var floors, colds, warms []float64
 	for r := range b.runs {
 		// A new farm each run, so that every run starts at generation 0.
@@ -88,22 +89,22 @@ func (b *bench) run(ctx context.Context) error {
 		}
 		fs, cs, ws := floor.Elapsed.Seconds(), cold.wall.Seconds(), warm.wall.Seconds()
 		floors, colds, warms = append(floors, fs), append(colds, cs), append(warms, ws)
-		fmt.Fprintf(b.out, "| %d | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | %.2f s (%d new) | %.1f s | %.0f MiB | %.0f | %.0f MiB | %.0f MiB | %d / %d / %d |\n",
+		fmt.Fprintf(b.out, "| %d | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | %.2f s (%d new) | %.1f s | %.0f MiB | %.0f | %.0f MiB | %.0f MiB | %.0f MiB | %d / %d / %d |\n",
 			r+1, fs, cs, cs/fs, ws, ws/fs, changed.wall.Seconds(), changed.newItems, cold.cpu.Seconds(), cold.rssMiB,
-			float64(cold.newItems)/cs, warm.rssMiB, cold.dbMiB, cold.commits, warm.commits, changed.commits)
+			float64(cold.newItems)/cs, warm.rssMiB, cold.dbMiB, cold.written, cold.commits, warm.commits, changed.commits)
 		if r == 0 {
 			defer fmt.Fprintf(b.out, "\nfloor: %d feeds fetched and parsed (%d failed), %d items, %.1f MB; cold cycle stored %d new items\n",
 				floor.Feeds, floor.Failed, floor.Items, float64(floor.Bytes)/1e6, cold.newItems)
 		}
 	}
-	fmt.Fprintf(b.out, "| median | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | | | | | | | |\n",
+	fmt.Fprintf(b.out, "| median | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | | | | | | | | |\n",
 		median(floors), median(colds), median(colds)/median(floors), median(warms), median(warms)/median(floors))
 	return nil
 }
 
 var (
 	newItemsRE = regexp.MustCompile(`; (\d+) new items`)
-	rusageRE   = regexp.MustCompile(`rusage: wall_ns=(\d+) cpu_ns=(\d+) maxrss_kib=(\d+)`)
+	rusageRE   = regexp.MustCompile(`rusage: wall_ns=(\d+) cpu_ns=(\d+) maxrss_kib=(\d+) written_bytes=(\d+)`)
 )
 
 // poll runs one "newswatch poll" and measures it.
@@ -131,6 +132,8 @@ func (b *bench) poll(ctx context.Context, conf, db, profile string) (cycle, erro
 	wall, _ := strconv.ParseInt(string(ru[1]), 10, 64)
 	cpu, _ := strconv.ParseInt(string(ru[2]), 10, 64)
 	rss, _ := strconv.ParseInt(string(ru[3]), 10, 64)
+	written, _ := strconv.ParseInt(string(ru[4]), 10, 64)
+	c.written = float64(written) / (1 << 20)
 	c.wall, c.cpu, c.rssMiB = time.Duration(wall), time.Duration(cpu), float64(rss)/1024
 	m := newItemsRE.FindSubmatch(out.Bytes())
 	if m == nil {

@@ -30,6 +30,8 @@ func rusage(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	fmt.Fprintf(stderr, "\nrusage: wall_ns=%d cpu_ns=%d maxrss_kib=%d\n", wall.Nanoseconds(), ru.Utime.Nano()+ru.Stime.Nano(), ru.Maxrss)
+	// Oublock counts 512-byte blocks written to storage (not page-cache
+	// writes that a file system on memory absorbs).
+	fmt.Fprintf(stderr, "\nrusage: wall_ns=%d cpu_ns=%d maxrss_kib=%d written_bytes=%d\n", wall.Nanoseconds(), ru.Utime.Nano()+ru.Stime.Nano(), ru.Maxrss, ru.Oublock*512)
 	return cmd.ProcessState.ExitCode()
 }
