@@ -123,7 +123,7 @@ func TestMigrationCountsExistingMatches(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("after migrating from schema 1: %v, want %v", got, want)
 	}
-	if v := schemaIn(t, path); v != 2 {
+	if v := schemaIn(t, path); v != SchemaVersion {
 		t.Errorf("schema %d", v)
 	}
 }

@@ -28,18 +28,21 @@ var (
 	bucketLinks       = []byte("links")            // canonical article URL → article ID
 	bucketArticles    = []byte("articles")         // article ID → Article (JSON)
 	bucketMatches     = []byte("matches")          // match ID → storedMatch (JSON)
-	bucketByTime      = []byte("matches_by_time")  // published | ^match ID → nil
 	bucketByTopic     = []byte("matches_by_topic") // topic | 0x00 | published | ^match ID → nil
 	bucketDigests     = []byte("digests")          // recipient | 0x00 | period → SentDigest (JSON)
 	bucketDigestState = []byte("digest_state")     // recipient → DigestState (JSON)
 	bucketCounts      = []byte("match_counts")     // topic | 0x00 | hour flagged → count
 	keySchema         = []byte("schema")
 
-	allBuckets = [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTime, bucketByTopic, bucketDigests, bucketDigestState, bucketCounts}
+	allBuckets = [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTopic, bucketDigests, bucketDigestState, bucketCounts}
 )
 
 // SchemaVersion is the layout this build reads and writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
+
+// minReadable is the oldest layout OpenReadOnly reads as it is: schema 2
+// differs from 3 only by an index this build does not read.
+const minReadable = 2
 
 // ErrInUse is returned by Open when another process holds the database.
 var ErrInUse = errors.New("database is in use by another process")
@@ -117,8 +120,8 @@ func OpenReadOnly(path string, lockTimeout time.Duration) (*DB, error) {
 			}
 		}
 		v, err := schemaOf(tx)
-		if err == nil && v != SchemaVersion {
-			err = fmt.Errorf("schema version %d, this newswatch reads %d: open it once with write access to migrate it", v, SchemaVersion)
+		if err == nil && (v < minReadable || v > SchemaVersion) {
+			err = fmt.Errorf("schema version %d, this newswatch reads %d to %d: open it once with write access to migrate it", v, minReadable, SchemaVersion)
 		}
 		return err
 	})

@@ -53,9 +53,6 @@ func putMatch(tx *bolt.Tx, a Article, h TopicHit, at time.Time) error {
 	// The ID is stored inverted: a backward scan, newest first, then meets
 	// the matches of one article in the order they were flagged.
 	tk := append(timeKey(a.Published), u64(^id)...)
-	if err := tx.Bucket(bucketByTime).Put(tk, nil); err != nil {
-		return err
-	}
 	if err := tx.Bucket(bucketByTopic).Put(append(topicPrefix(h.Topic), tk...), nil); err != nil {
 		return err
 	}
@@ -111,25 +108,22 @@ func (db *DB) MatchesPage(q Query) (out []Match, next string, err error) {
 	}
 	text := strings.ToLower(strings.TrimSpace(q.Text))
 	err = db.bolt.View(func(tx *bolt.Tx) error {
-		var prefix []byte
-		c := tx.Bucket(bucketByTime).Cursor()
-		if q.Topic != "" {
-			prefix = topicPrefix(q.Topic)
-			c = tx.Bucket(bucketByTopic).Cursor()
-		}
 		var floor []byte
 		if !q.Since.IsZero() {
 			floor = timeKey(q.Since)
 		}
 		matches, articles := tx.Bucket(bucketMatches), tx.Bucket(bucketArticles)
-		k := seekLast(c, prefix)
-		if start != nil {
-			k = seekBefore(c, append(bytes.Clone(prefix), start...))
+		w, err := newNewest(tx, q.Topic, start)
+		if err != nil {
+			return err
 		}
-		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
-			rest := k[len(prefix):]
-			if len(rest) != 16 {
-				return fmt.Errorf("malformed index key %x", k)
+		for {
+			rest, err := w.next()
+			if err != nil {
+				return err
+			}
+			if rest == nil {
+				break
 			}
 			if floor != nil && bytes.Compare(rest[:8], floor) < 0 {
 				break
@@ -261,17 +255,22 @@ func (db *DB) ArticleMatches(id uint64) (a Article, ms []Match, ok bool, err err
 			return fmt.Errorf("article %d: %w", id, err)
 		}
 		ok = true
-		// Its matches are in the by-time index under its published time.
-		c := tx.Bucket(bucketByTime).Cursor()
-		pk := timeKey(a.Published)
+		// Its matches are indexed under its topics and published time.
+		c := tx.Bucket(bucketByTopic).Cursor()
 		matches, articles := tx.Bucket(bucketMatches), tx.Bucket(bucketArticles)
-		for k, _ := c.Seek(pk); k != nil && bytes.HasPrefix(k, pk); k, _ = c.Next() {
-			m, err := loadMatch(matches, articles, ^binary.BigEndian.Uint64(k[8:]))
-			if err != nil {
-				return err
-			}
-			if m.Article.ID == id {
-				ms = append(ms, m)
+		for _, topic := range a.Topics {
+			pk := append(topicPrefix(topic), timeKey(a.Published)...)
+			for k, _ := c.Seek(pk); k != nil && bytes.HasPrefix(k, pk); k, _ = c.Next() {
+				if len(k) != len(pk)+8 {
+					return fmt.Errorf("malformed index key %x", k)
+				}
+				m, err := loadMatch(matches, articles, ^binary.BigEndian.Uint64(k[len(pk):]))
+				if err != nil {
+					return err
+				}
+				if m.Article.ID == id {
+					ms = append(ms, m)
+				}
 			}
 		}
 		slices.SortFunc(ms, func(x, y Match) int { return int(x.ID) - int(y.ID) })

@@ -26,6 +26,19 @@ var migrations = []migration{
 		return nil
 	}},
 	{to: 2, name: "count matches by topic and hour", run: countAll},
+	{to: 3, name: "drop the index of all matches by time", run: dropByTime},
+}
+
+// dropByTime removes matches_by_time (published time | ^match ID → nil),
+// the index of all matches by time that schema 2 kept beside the one by
+// topic: the walk over every topic's range gives the same order (see
+// newest), and writing it was a quarter of a cold poll's disk writes.
+func dropByTime(tx *bolt.Tx) error {
+	name := []byte("matches_by_time")
+	if tx.Bucket(name) == nil {
+		return nil
+	}
+	return tx.DeleteBucket(name)
 }
 
 // schemaOf returns the version the database records, 0 for one from

@@ -168,3 +168,74 @@ func TestOpenReadOnly(t *testing.T) {
 		t.Error("read-only open of a missing file succeeded")
 	}
 }
+
+// A database of schema 2 loses its index of all matches by time, which
+// nothing reads any more, and keeps every match listed in order.
+func TestMigrationDropsIndexByTime(t *testing.T) {
+	path := seeded(t)
+	b, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		byTime, err := tx.CreateBucket([]byte("matches_by_time"))
+		if err != nil {
+			return err
+		}
+		if err := byTime.Put(make([]byte, 16), nil); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchema, u64(2))
+	})
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.Matches(Query{})
+	var dropped bool
+	db.bolt.View(func(tx *bolt.Tx) error { dropped = tx.Bucket([]byte("matches_by_time")) == nil; return nil })
+	db.Close()
+	if err != nil || len(ms) != 1 || ms[0].Article.Title != "Truce talks" {
+		t.Fatalf("after migration: %v, %+v", err, ms)
+	}
+	if !dropped {
+		t.Error("matches_by_time is still there")
+	}
+	if got := schemaIn(t, path); got != SchemaVersion {
+		t.Errorf("schema %d after open, want %d", got, SchemaVersion)
+	}
+}
+
+// Read-only, a schema 2 file is read as it is (it only has an index more);
+// an older one, which lacks the hourly counts, is refused with the reason.
+func TestOpenReadOnlyOlderSchema(t *testing.T) {
+	for _, tt := range []struct {
+		version uint64
+		ok      bool
+	}{{2, true}, {1, false}} {
+		path := seeded(t)
+		setSchema(t, path, u64(tt.version))
+		db, err := OpenReadOnly(path, 0)
+		if !tt.ok {
+			if err == nil || !strings.Contains(err.Error(), "write access to migrate") {
+				t.Errorf("schema %d read-only: %v, want a refusal that says how to migrate", tt.version, err)
+			}
+			if err == nil {
+				db.Close()
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("schema %d read-only: %v", tt.version, err)
+		}
+		ms, err := db.Matches(Query{})
+		db.Close()
+		if err != nil || len(ms) != 1 {
+			t.Errorf("schema %d read-only: %v, %d matches", tt.version, err, len(ms))
+		}
+	}
+}

@@ -70,9 +70,6 @@ func (db *DB) pruneMatches(cutoff time.Time) (int, error) {
 			}
 			id := binary.BigEndian.Uint64(k)
 			tk := append(timeKey(sm.Published), u64(^id)...)
-			if err := tx.Bucket(bucketByTime).Delete(tk); err != nil {
-				return err
-			}
 			if err := tx.Bucket(bucketByTopic).Delete(append(topicPrefix(sm.Topic), tk...)); err != nil {
 				return err
 			}

@@ -1,0 +1,115 @@
+package storage
+
+import (
+	"bytes"
+	"container/heap"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// newest walks the matches_by_topic index backwards, newest first, and
+// yields each entry's time key (published time + inverted match ID, 16
+// bytes). With a topic it walks that topic's range; without one it merges
+// every topic's range, which gives the order of all matches by time: each
+// match is indexed under its one topic.
+//
+// There is no separate index of all matches by time: its random inserts
+// (matches arrive in any order of published time) rewrote a 4 KiB page
+// per match and were a quarter of the bytes a cold poll cycle wrote
+// (BENCHMARKS.md). Merging costs a seek per topic per page read instead.
+type newest struct {
+	heads []head // by key, largest first (a heap)
+}
+
+// head is one topic's cursor and the time key it is on.
+type head struct {
+	c      *bolt.Cursor
+	prefix []byte
+	rest   []byte
+}
+
+// newNewest positions a walk on the entries strictly before start (all
+// entries when start is nil), for topic or, when topic is "", for every
+// topic.
+func newNewest(tx *bolt.Tx, topic string, start []byte) (*newest, error) {
+	b := tx.Bucket(bucketByTopic)
+	var prefixes [][]byte
+	if topic != "" {
+		prefixes = [][]byte{topicPrefix(topic)}
+	} else {
+		// Each topic's prefix, found by jumping past the one before.
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil; {
+			i := bytes.IndexByte(k, 0)
+			if i < 0 {
+				return nil, fmt.Errorf("malformed index key %x", k)
+			}
+			p := bytes.Clone(k[:i+1])
+			prefixes = append(prefixes, p)
+			k, _ = c.Seek(append(bytes.Clone(p[:i]), 1))
+		}
+	}
+	w := &newest{}
+	for _, p := range prefixes {
+		c := b.Cursor()
+		k := seekLast(c, p)
+		if start != nil {
+			k = seekBefore(c, append(bytes.Clone(p), start...))
+		}
+		h := head{c: c, prefix: p}
+		if err := h.set(k); err != nil {
+			return nil, err
+		}
+		if h.rest != nil {
+			w.heads = append(w.heads, h)
+		}
+	}
+	heap.Init(w)
+	return w, nil
+}
+
+// set moves h to key k, or marks it done when k is past its topic.
+func (h *head) set(k []byte) error {
+	if k == nil || !bytes.HasPrefix(k, h.prefix) {
+		h.rest = nil
+		return nil
+	}
+	if len(k)-len(h.prefix) != 16 {
+		return fmt.Errorf("malformed index key %x", k)
+	}
+	h.rest = k[len(h.prefix):]
+	return nil
+}
+
+// next returns the next time key, nil at the end. The key is valid until
+// the transaction ends.
+func (w *newest) next() ([]byte, error) {
+	if len(w.heads) == 0 {
+		return nil, nil
+	}
+	top := &w.heads[0]
+	rest := top.rest
+	k, _ := top.c.Prev()
+	if err := top.set(k); err != nil {
+		return nil, err
+	}
+	if top.rest == nil {
+		heap.Pop(w)
+	} else {
+		heap.Fix(w, 0)
+	}
+	return rest, nil
+}
+
+// heap.Interface over heads, the largest time key on top.
+
+func (w *newest) Len() int           { return len(w.heads) }
+func (w *newest) Less(i, j int) bool { return bytes.Compare(w.heads[i].rest, w.heads[j].rest) > 0 }
+func (w *newest) Swap(i, j int)      { w.heads[i], w.heads[j] = w.heads[j], w.heads[i] }
+func (w *newest) Push(x any)         { w.heads = append(w.heads, x.(head)) }
+func (w *newest) Pop() any {
+	h := w.heads[len(w.heads)-1]
+	w.heads = w.heads[:len(w.heads)-1]
+	return h
+}

@@ -1,0 +1,93 @@
+package storage
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Without a topic, matches come newest first across all topics — the
+// order the index of all matches by time gave: by published time, and
+// matches published at the same moment in the order they were flagged —
+// also across pages and within a time range.
+func TestMatchesAcrossTopicsNewestFirst(t *testing.T) {
+	db, _ := openTemp(t)
+	r := rand.New(rand.NewPCG(1, 2))
+	topics := []string{"b-topic", "a-topic", "c-topic", "a"}
+	type want struct {
+		published time.Time
+		id        uint64
+	}
+	for f := range 5 {
+		var items []NewItem
+		for i := range 40 {
+			it := item(fmt.Sprintf("f%d-%d", f, i), r.IntN(48)) // many share an hour
+			for _, tp := range topics {
+				if r.IntN(3) == 0 {
+					it.Hits = append(it.Hits, TopicHit{Topic: tp, Score: 1})
+				}
+			}
+			items = append(items, it)
+		}
+		if _, err := db.SaveFeed(FeedUpdate{URL: fmt.Sprintf("https://%d.example/feed", f), Polled: t0, Items: items}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var all []want
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMatches).ForEach(func(k, v []byte) error {
+			m, err := loadMatch(tx.Bucket(bucketMatches), tx.Bucket(bucketArticles), binary.BigEndian.Uint64(k))
+			all = append(all, want{m.Article.Published, m.ID})
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(all, func(x, y want) int {
+		if c := y.published.Compare(x.published); c != 0 {
+			return c
+		}
+		return int(x.id) - int(y.id)
+	})
+	if len(all) < 100 {
+		t.Fatalf("only %d matches: too few to test", len(all))
+	}
+	for _, tt := range []struct {
+		name         string
+		since, until time.Time
+	}{
+		{"all", time.Time{}, time.Time{}},
+		{"a range", t0.Add(10 * time.Hour), t0.Add(30 * time.Hour)},
+	} {
+		var got []want
+		q := Query{Limit: 7, Since: tt.since, Until: tt.until}
+		for {
+			ms, next, err := db.MatchesPage(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms {
+				got = append(got, want{m.Article.Published, m.ID})
+			}
+			if next == "" {
+				break
+			}
+			q.Cursor = next
+		}
+		var exp []want
+		for _, w := range all {
+			if (tt.since.IsZero() || !w.published.Before(tt.since)) && (tt.until.IsZero() || w.published.Before(tt.until)) {
+				exp = append(exp, w)
+			}
+		}
+		if !slices.Equal(got, exp) {
+			t.Errorf("%s: %d matches in pages of 7, want %d in order\n got %v\nwant %v", tt.name, len(got), len(exp), got, exp)
+		}
+	}
+}
