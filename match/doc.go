@@ -34,8 +34,8 @@ type doc struct {
 	groupsHit  []int32  // the groups hit, to reset
 	count      []uint8  // clause → its groups hit
 	clausesHit []int32  // the clauses counted, to reset
-	cand      []uint64 // topics whose groups all hit, as a bit set
-	candWords []int32  // indexes of non-zero words of cand
+	cand       []uint64 // topics whose groups all hit, as a bit set
+	candWords  []int32  // indexes of non-zero words of cand
 
 	sc      scanner
 	joinSc  scanner
