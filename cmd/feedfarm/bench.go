@@ -53,7 +53,9 @@ func (b *bench) run(ctx context.Context) error {
 	fmt.Fprintf(b.out, "farm: %d feeds on %d hosts, seed %d; %d workers; newswatch %s\n\n", b.cfg.Feeds, b.cfg.Hosts, b.cfg.Seed, b.workers, b.newswatch)
 	fmt.Fprintln(b.out, "| run | floor | cold | cold/floor | warm | warm/floor | changed | cold CPU | cold peak RSS | cold items/s | warm peak RSS | DB after cold | written cold | commits cold/warm/changed |")
 	fmt.Fprintln(b.out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-	var floors, colds, warms []float64
+	// Ratios are taken within a run, against the floor measured in it, and
+	// their median reported: the machine's speed drifts between runs.
+	var floors, colds, warms, coldRatios, warmRatios []float64
 	for r := range b.runs {
 		// A new farm each run, so that every run starts at generation 0.
 		f, err := start(b.cfg)
@@ -89,6 +91,7 @@ func (b *bench) run(ctx context.Context) error {
 		}
 		fs, cs, ws := floor.Elapsed.Seconds(), cold.wall.Seconds(), warm.wall.Seconds()
 		floors, colds, warms = append(floors, fs), append(colds, cs), append(warms, ws)
+		coldRatios, warmRatios = append(coldRatios, cs/fs), append(warmRatios, ws/fs)
 		fmt.Fprintf(b.out, "| %d | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | %.2f s (%d new) | %.1f s | %.0f MiB | %.0f | %.0f MiB | %.0f MiB | %.0f MiB | %d / %d / %d |\n",
 			r+1, fs, cs, cs/fs, ws, ws/fs, changed.wall.Seconds(), changed.newItems, cold.cpu.Seconds(), cold.rssMiB,
 			float64(cold.newItems)/cs, warm.rssMiB, cold.dbMiB, cold.written, cold.commits, warm.commits, changed.commits)
@@ -98,7 +101,7 @@ func (b *bench) run(ctx context.Context) error {
 		}
 	}
 	fmt.Fprintf(b.out, "| median | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | | | | | | | | |\n",
-		median(floors), median(colds), median(colds)/median(floors), median(warms), median(warms)/median(floors))
+		median(floors), median(colds), median(coldRatios), median(warms), median(warmRatios))
 	return nil
 }
 
