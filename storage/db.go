@@ -1,6 +1,6 @@
 // Package storage keeps newswatch's state in one bbolt file: the state of
 // each feed, the keys of every item seen, the articles that matched a topic,
-// and the matches, indexed by time and by topic.
+// and the matches, indexed by topic and time.
 //
 // Every method runs one short transaction. Values are copied out of the
 // transaction before it ends, so nothing returned points into the mmap.
