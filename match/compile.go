@@ -14,9 +14,11 @@ type dict struct {
 	// them in one walk over its bytes.
 	trie trie
 
-	// length and isPrefix describe each id, to choose anchors.
+	// length, isPrefix and uses (how many terms of all queries name it)
+	// describe each id, to choose anchors.
 	length   []int
 	isPrefix []bool
+	uses     []int
 	// The prefixes a word begins with, so that a document word found in
 	// words needs no walk of the trie: for the word with id, they are
 	// startsWith[startsAt[id]:startsAt[id+1]], one array for the scan to
@@ -53,10 +55,12 @@ func (d *dict) id(w string, prefix bool) int32 {
 		m = d.prefixes
 	}
 	if id, ok := m[w]; ok {
+		d.uses[id]++
 		return id
 	}
 	id := int32(len(d.length))
 	m[w] = id
+	d.uses = append(d.uses, 1)
 	d.length = append(d.length, len(w))
 	d.isPrefix = append(d.isPrefix, prefix)
 	if prefix {
@@ -382,11 +386,22 @@ func anchorGroups(n node, d *dict) [][]int32 {
 }
 
 // bestAnchor picks the word of a sequence least likely to be common: a
-// whole word before a prefix, then the longest.
+// whole word before a prefix, then the word fewest query terms name (a
+// word many topics use is likely common in the news they watch, and it
+// would wake all of them), then the longest.
 func bestAnchor(v []int32, d *dict) int32 {
 	best := v[0]
 	for _, id := range v[1:] {
-		if d.isPrefix[best] && !d.isPrefix[id] || d.isPrefix[best] == d.isPrefix[id] && d.length[id] > d.length[best] {
+		switch {
+		case d.isPrefix[best] != d.isPrefix[id]:
+			if d.isPrefix[best] {
+				best = id
+			}
+		case d.uses[id] != d.uses[best]:
+			if d.uses[id] < d.uses[best] {
+				best = id
+			}
+		case d.length[id] > d.length[best]:
 			best = id
 		}
 	}
