@@ -37,25 +37,15 @@ func stripTags(s string) (_ string, ok bool) {
 		}
 		c := s[i+1]
 		switch {
-		case isASCIILetter(c):
-			end, name, ok := readTag(s, i+1)
-			if !ok {
-				return "", false
+		case isASCIILetter(c) || c == '/':
+			nameAt := i + 1 // a start tag's name, or an end tag's after '/'
+			if c == '/' {
+				nameAt++
+				if nameAt >= len(s) || !isASCIILetter(s[nameAt]) {
+					return "", false // "</>" and bogus comments
+				}
 			}
-			a := tagAtom(name)
-			if isRawOrSkipped(a, name) {
-				return "", false
-			}
-			text(s[start:i])
-			if breaksWords(a) {
-				b.WriteByte(' ')
-			}
-			i, start = end, end
-		case c == '/':
-			if i+2 >= len(s) || !isASCIILetter(s[i+2]) {
-				return "", false // "</>" and bogus comments
-			}
-			end, name, ok := readTag(s, i+2)
+			end, name, ok := readTag(s, nameAt)
 			if !ok {
 				return "", false
 			}
