@@ -106,8 +106,8 @@ func (d *doc) passage(f, start, end int, spans []span) Snippet {
 			from--
 		}
 		to := min(end, from+MaxSnippetBytes)
-		for to < end && !utf8.RuneStart(src[to]) {
-			to--
+		for to > from && to < end && !utf8.RuneStart(src[to]) {
+			to-- // not below from: invalid UTF-8 may hold no rune start at all
 		}
 		if from > start {
 			prefix = "…"
