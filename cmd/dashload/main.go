@@ -2,7 +2,9 @@
 // with many matches, serves the dashboard on loopback, keeps polling a
 // loopback feed server (so that writes go on), and requests filtered pages
 // (a topic and a date range, 50 rows) from several clients for a while,
-// then prints the latency percentiles.
+// then prints the latency percentiles. It runs with the daemon's garbage
+// collector settings (internal/gctune), since the poll's collection work
+// competes with the requests for the cores.
 //
 //	go run ./cmd/dashload -matches 1000000 -duration 30s
 //
