@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -89,5 +90,38 @@ func TestMatchesAcrossTopicsNewestFirst(t *testing.T) {
 		if !slices.Equal(got, exp) {
 			t.Errorf("%s: %d matches in pages of 7, want %d in order\n got %v\nwant %v", tt.name, len(got), len(exp), got, exp)
 		}
+	}
+}
+
+// BenchmarkMatchesPageAllTopics reads the newest 50 matches of all topics,
+// which merges one walk per topic: its cost grows with the number of
+// topics that have matches (100,000 matches spread over them).
+func BenchmarkMatchesPageAllTopics(b *testing.B) {
+	for _, topics := range []int{9, 100, 1000} {
+		b.Run(fmt.Sprintf("topics-%d", topics), func(b *testing.B) {
+			db, err := Open(filepath.Join(b.TempDir(), "nw.db"), 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			r := rand.New(rand.NewPCG(1, 2))
+			for f := range 100 {
+				items := make([]NewItem, 1000)
+				for i := range items {
+					items[i] = item(fmt.Sprintf("f%d-%d", f, i), r.IntN(24*365))
+					items[i].Hits = []TopicHit{{Topic: fmt.Sprintf("topic-%d", r.IntN(topics)), Score: 1}}
+				}
+				if _, err := db.SaveFeed(FeedUpdate{URL: fmt.Sprintf("https://%d.example/feed", f), Polled: t0, Items: items}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				ms, _, err := db.MatchesPage(Query{Limit: 50})
+				if err != nil || len(ms) != 50 {
+					b.Fatalf("%d matches, %v", len(ms), err)
+				}
+			}
+		})
 	}
 }
