@@ -116,8 +116,27 @@ func ByFeed(items []NewsItem) (feeds []string, groups map[string][]NewsItem) {
 	return feeds, groups
 }
 
-// RSS writes items as an RSS 2.0 document, each with its link as GUID.
+// RSS writes items as an RSS 2.0 document, each with its ID as GUID.
 func RSS(title, link string, items []NewsItem) []byte {
+	entries := make([]RSSEntry, len(items))
+	for i, it := range items {
+		entries[i] = RSSEntry{Title: it.Title, Link: it.Link, Description: it.Description, GUID: it.ID, Published: it.Published}
+	}
+	return WriteRSS(title, link, entries)
+}
+
+// RSSEntry is an item of an RSS document that WriteRSS writes.
+type RSSEntry struct {
+	Title, Link, Description string
+	// Content, when set, is the full text, in content:encoded.
+	Content   string
+	GUID      string // not a permalink
+	Published time.Time
+}
+
+// WriteRSS writes an RSS 2.0 document (compact XML) of the entries, for
+// the loopback feeds of tests and load tools.
+func WriteRSS(title, link string, entries []RSSEntry) []byte {
 	type guid struct {
 		IsPermaLink string `xml:"isPermaLink,attr"`
 		Value       string `xml:",chardata"`
@@ -126,6 +145,7 @@ func RSS(title, link string, items []NewsItem) []byte {
 		Title       string `xml:"title"`
 		Link        string `xml:"link"`
 		Description string `xml:"description"`
+		Content     string `xml:"content:encoded,omitempty"`
 		GUID        guid   `xml:"guid"`
 		PubDate     string `xml:"pubDate"`
 	}
@@ -136,19 +156,19 @@ func RSS(title, link string, items []NewsItem) []byte {
 		Items []item `xml:"item"`
 	}
 	type rss struct {
-		XMLName xml.Name `xml:"rss"`
-		Version string   `xml:"version,attr"`
-		Channel channel  `xml:"channel"`
+		XMLName   xml.Name `xml:"rss"`
+		Version   string   `xml:"version,attr"`
+		ContentNS string   `xml:"xmlns:content,attr"`
+		Channel   channel  `xml:"channel"`
 	}
-	doc := rss{Version: "2.0", Channel: channel{Title: title, Link: link, Desc: title}}
-	for _, it := range items {
+	doc := rss{Version: "2.0", ContentNS: "http://purl.org/rss/1.0/modules/content/", Channel: channel{Title: title, Link: link, Desc: title}}
+	for _, e := range entries {
 		doc.Channel.Items = append(doc.Channel.Items, item{
-			Title: it.Title, Link: it.Link, Description: it.Description,
-			GUID:    guid{IsPermaLink: "false", Value: it.ID},
-			PubDate: it.Published.Format(time.RFC1123Z),
+			Title: e.Title, Link: e.Link, Description: e.Description, Content: e.Content,
+			GUID: guid{IsPermaLink: "false", Value: e.GUID}, PubDate: e.Published.Format(time.RFC1123Z),
 		})
 	}
-	out, err := xml.MarshalIndent(doc, "", " ")
+	out, err := xml.Marshal(doc)
 	if err != nil {
 		panic(err) // only strings: cannot fail
 	}

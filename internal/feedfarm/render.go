@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"newswatch/internal/corpus"
 )
 
 // Format is a feed's syntax.
@@ -101,38 +103,11 @@ func (f *Farm) render(fd *feed) {
 }
 
 func renderRSS(title, home string, items []item) []byte {
-	type guid struct {
-		IsPermaLink string `xml:"isPermaLink,attr"`
-		Value       string `xml:",chardata"`
+	entries := make([]corpus.RSSEntry, len(items))
+	for i, it := range items {
+		entries[i] = corpus.RSSEntry{Title: it.title, Link: it.link, Description: it.summary, Content: it.content, GUID: it.guid, Published: it.published}
 	}
-	type entry struct {
-		Title       string `xml:"title"`
-		Link        string `xml:"link"`
-		Description string `xml:"description"`
-		Content     string `xml:"content:encoded,omitempty"`
-		GUID        guid   `xml:"guid"`
-		PubDate     string `xml:"pubDate"`
-	}
-	type channel struct {
-		Title string  `xml:"title"`
-		Link  string  `xml:"link"`
-		Desc  string  `xml:"description"`
-		Items []entry `xml:"item"`
-	}
-	type rss struct {
-		XMLName   xml.Name `xml:"rss"`
-		Version   string   `xml:"version,attr"`
-		ContentNS string   `xml:"xmlns:content,attr"`
-		Channel   channel  `xml:"channel"`
-	}
-	doc := rss{Version: "2.0", ContentNS: "http://purl.org/rss/1.0/modules/content/", Channel: channel{Title: title, Link: home, Desc: title}}
-	for _, it := range items {
-		doc.Channel.Items = append(doc.Channel.Items, entry{
-			Title: it.title, Link: it.link, Description: it.summary, Content: it.content,
-			GUID: guid{"false", it.guid}, PubDate: it.published.Format(time.RFC1123Z),
-		})
-	}
-	return marshalXML(doc)
+	return corpus.WriteRSS(title, home, entries)
 }
 
 func renderAtom(title, home string, updated time.Time, items []item) []byte {
