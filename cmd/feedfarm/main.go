@@ -3,7 +3,7 @@
 //
 //	feedfarm serve -feeds 2000 -config farm.yaml   serve until interrupted; SIGUSR1 advances
 //	feedfarm floor -feeds 10000                    fetch and parse every feed once with 16 workers
-//	feedfarm bench -feeds 10000 -newswatch ./nw    floor, then cold, warm and changed cycles of "newswatch poll"
+//	feedfarm bench -feeds 10000 -newswatch ./nw    floor, cold, floor, warm and changed cycles of "newswatch poll"
 //	feedfarm grow -feeds 10000 -days 90 -db big.db 90 days of 10,000 feeds, then open and dashboard times
 //
 // Everything stays on 127.0.0.1. The figures go in BENCHMARKS.md.
@@ -31,7 +31,7 @@ const usage = `Usage: feedfarm serve|floor|bench|grow [flags]
 
   serve   serve the farm until interrupted; SIGUSR1 advances it one interval
   floor   fetch and parse every feed once with -workers workers, print the time
-  bench   measure the floor, then "newswatch poll" cold, warm (nothing
+  bench   "newswatch poll" cold between two floors, then warm (nothing
           changed) and after an advance, -runs times; print a table
   grow    store -days days of -feeds feeds publishing -per-day items a day
           into a new database, then time opening it and the dashboard's pages

@@ -35,3 +35,13 @@ func rusage(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "\nrusage: wall_ns=%d cpu_ns=%d maxrss_kib=%d written_bytes=%d\n", wall.Nanoseconds(), ru.Utime.Nano()+ru.Stime.Nano(), ru.Maxrss, ru.Oublock*512)
 	return cmd.ProcessState.ExitCode()
 }
+
+// selfCPU returns the CPU time this process (the farm, and the floor when
+// it runs) has used so far; a child's time is not in it.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
