@@ -7,6 +7,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -22,26 +23,28 @@ import (
 // Bucket layout. Keys that sort by time hold a big-endian, sign-flipped
 // nanosecond timestamp, so a cursor walks them in time order.
 var (
-	bucketMeta        = []byte("meta")             // "schema" → version
+	bucketMeta        = []byte("meta")             // "schema" → version; "pending" → entries of matches_pending
 	bucketFeeds       = []byte("feeds")            // feed URL → FeedState (JSON)
 	bucketSeen        = []byte("seen")             // feed URL → { key hash → seenValue }
 	bucketLinks       = []byte("links")            // canonical article URL → article ID
 	bucketArticles    = []byte("articles")         // article ID → Article (JSON)
 	bucketMatches     = []byte("matches")          // match ID → storedMatch (JSON)
 	bucketByTopic     = []byte("matches_by_topic") // topic | 0x00 | published | ^match ID → nil
+	bucketPending     = []byte("matches_pending")  // topic | 0x00 | match ID → published (see pending.go)
 	bucketDigests     = []byte("digests")          // recipient | 0x00 | period → SentDigest (JSON)
 	bucketDigestState = []byte("digest_state")     // recipient → DigestState (JSON)
 	bucketCounts      = []byte("match_counts")     // topic | 0x00 | hour flagged → count
 	keySchema         = []byte("schema")
 
-	allBuckets = [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTopic, bucketDigests, bucketDigestState, bucketCounts}
+	allBuckets = [][]byte{bucketMeta, bucketFeeds, bucketSeen, bucketLinks, bucketArticles, bucketMatches, bucketByTopic, bucketPending, bucketDigests, bucketDigestState, bucketCounts}
 )
 
 // SchemaVersion is the layout this build reads and writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // minReadable is the oldest layout OpenReadOnly reads as it is: schema 2
-// differs from 3 only by an index this build does not read.
+// differs from 3 only by an index this build does not read, and 3 from 4
+// only by matches_pending, which readers take as empty when it is missing.
 const minReadable = 2
 
 // ErrInUse is returned by Open when another process holds the database.
@@ -115,7 +118,7 @@ func OpenReadOnly(path string, lockTimeout time.Duration) (*DB, error) {
 	}
 	err = b.View(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
-			if tx.Bucket(name) == nil {
+			if tx.Bucket(name) == nil && !bytes.Equal(name, bucketPending) {
 				return fmt.Errorf("bucket %s is missing: open the database once with write access", name)
 			}
 		}

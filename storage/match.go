@@ -50,10 +50,7 @@ func putMatch(tx *bolt.Tx, a Article, h TopicHit, at time.Time) error {
 	if err := matches.Put(u64(id), v); err != nil {
 		return err
 	}
-	// The ID is stored inverted: a backward scan, newest first, then meets
-	// the matches of one article in the order they were flagged.
-	tk := append(timeKey(a.Published), u64(^id)...)
-	if err := tx.Bucket(bucketByTopic).Put(append(topicPrefix(h.Topic), tk...), nil); err != nil {
+	if err := indexMatch(tx, h.Topic, a.Published, id); err != nil {
 		return err
 	}
 	return addCount(tx, h.Topic, at, 1)
@@ -258,13 +255,29 @@ func (db *DB) ArticleMatches(id uint64) (a Article, ms []Match, ok bool, err err
 		// Its matches are indexed under its topics and published time.
 		c := tx.Bucket(bucketByTopic).Cursor()
 		matches, articles := tx.Bucket(bucketMatches), tx.Bucket(bucketArticles)
+		tk := timeKey(a.Published)
 		for _, topic := range a.Topics {
-			pk := append(topicPrefix(topic), timeKey(a.Published)...)
+			// Match IDs, inverted, of this topic and published time: in
+			// the index, and among the entries not merged into it yet.
+			var ids [][]byte
+			pk := append(topicPrefix(topic), tk...)
 			for k, _ := c.Seek(pk); k != nil && bytes.HasPrefix(k, pk); k, _ = c.Next() {
 				if len(k) != len(pk)+8 {
 					return fmt.Errorf("malformed index key %x", k)
 				}
-				m, err := loadMatch(matches, articles, ^binary.BigEndian.Uint64(k[len(pk):]))
+				ids = append(ids, k[len(pk):])
+			}
+			pending, err := pendingOf(tx, topicPrefix(topic))
+			if err != nil {
+				return err
+			}
+			for _, r := range pending {
+				if r.published == binary.BigEndian.Uint64(tk) {
+					ids = append(ids, u64(r.inv))
+				}
+			}
+			for _, inv := range ids {
+				m, err := loadMatch(matches, articles, ^binary.BigEndian.Uint64(inv))
 				if err != nil {
 					return err
 				}

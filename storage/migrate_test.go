@@ -210,14 +210,32 @@ func TestMigrationDropsIndexByTime(t *testing.T) {
 	}
 }
 
-// Read-only, a schema 2 file is read as it is (it only has an index more);
-// an older one, which lacks the hourly counts, is refused with the reason.
+// Read-only, a schema 3 file (no matches_pending: every match is in the
+// index) and a schema 2 one (an index more) are read as they are; an older
+// one, which lacks the hourly counts, is refused with the reason.
 func TestOpenReadOnlyOlderSchema(t *testing.T) {
 	for _, tt := range []struct {
 		version uint64
 		ok      bool
-	}{{2, true}, {1, false}} {
+	}{{3, true}, {2, true}, {1, false}} {
 		path := seeded(t)
+		b, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = b.Update(func(tx *bolt.Tx) error {
+			if err := mergePending(tx); err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketMeta).Delete(keyPending); err != nil {
+				return err
+			}
+			return tx.DeleteBucket(bucketPending)
+		})
+		b.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		setSchema(t, path, u64(tt.version))
 		db, err := OpenReadOnly(path, 0)
 		if !tt.ok {

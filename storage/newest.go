@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"container/heap"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// newest walks the matches_by_topic index backwards, newest first, and
+// newest walks the matches_by_topic index backwards, newest first, with
+// the entries of matches_pending not yet merged into it (pending.go), and
 // yields each entry's time key (published time + inverted match ID, 16
 // bytes). With a topic it walks that topic's range; without one it merges
 // every topic's range, which gives the order of all matches by time: each
@@ -19,14 +21,19 @@ import (
 // per match and were a quarter of the bytes a cold poll cycle wrote
 // (BENCHMARKS.md). Merging costs a seek per topic per page read instead.
 type newest struct {
-	heads []head // by key, largest first (a heap)
+	heads []*head // by key, largest first (a heap); pointers, as rest may point into buf
+	out   [16]byte
 }
 
-// head is one topic's cursor and the time key it is on.
+// head is one source of time keys, walked backwards: a topic's range of
+// the index (c, prefix) or its pending entries (list, ascending), and the
+// time key it is on.
 type head struct {
 	c      *bolt.Cursor
 	prefix []byte
+	list   []timeRec
 	rest   []byte
+	buf    [16]byte // rest, for a list
 }
 
 // newNewest positions a walk on the entries strictly before start (all
@@ -35,20 +42,19 @@ type head struct {
 func newNewest(tx *bolt.Tx, topic string, start []byte) (*newest, error) {
 	b := tx.Bucket(bucketByTopic)
 	var prefixes [][]byte
+	var runs []pendingRun
+	var err error
 	if topic != "" {
 		prefixes = [][]byte{topicPrefix(topic)}
+		runs, err = pendingRuns(tx, prefixes[0])
 	} else {
-		// Each topic's prefix, found by jumping past the one before.
-		c := b.Cursor()
-		for k, _ := c.First(); k != nil; {
-			i := bytes.IndexByte(k, 0)
-			if i < 0 {
-				return nil, fmt.Errorf("malformed index key %x", k)
-			}
-			p := bytes.Clone(k[:i+1])
-			prefixes = append(prefixes, p)
-			k, _ = c.Seek(append(bytes.Clone(p[:i]), 1))
+		prefixes, err = topicPrefixes(b)
+		if err == nil {
+			runs, err = pendingRuns(tx, nil)
 		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	w := &newest{}
 	for _, p := range prefixes {
@@ -57,12 +63,28 @@ func newNewest(tx *bolt.Tx, topic string, start []byte) (*newest, error) {
 		if start != nil {
 			k = seekBefore(c, append(bytes.Clone(p), start...))
 		}
-		h := head{c: c, prefix: p}
+		h := &head{c: c, prefix: p}
 		if err := h.set(k); err != nil {
 			return nil, err
 		}
 		if h.rest != nil {
 			w.heads = append(w.heads, h)
+		}
+	}
+	for _, run := range runs {
+		list := run.recs
+		if start != nil {
+			// Keep the entries strictly before start.
+			n, _ := slices.BinarySearchFunc(list, recOf(start), cmpTimeRec)
+			list = list[:n]
+		}
+		if len(list) > 0 {
+			w.heads = append(w.heads, &head{list: list})
+		}
+	}
+	for i := range w.heads {
+		if w.heads[i].c == nil {
+			w.heads[i].prev() // onto the list's last entry
 		}
 	}
 	heap.Init(w)
@@ -82,16 +104,30 @@ func (h *head) set(k []byte) error {
 	return nil
 }
 
+// prev moves h to its next time key, backwards; rest is nil at the end.
+func (h *head) prev() error {
+	if h.c == nil {
+		if len(h.list) == 0 {
+			h.rest = nil
+			return nil
+		}
+		h.list[len(h.list)-1].put(&h.buf)
+		h.rest, h.list = h.buf[:], h.list[:len(h.list)-1]
+		return nil
+	}
+	k, _ := h.c.Prev()
+	return h.set(k)
+}
+
 // next returns the next time key, nil at the end. The key is valid until
-// the transaction ends.
+// the next call.
 func (w *newest) next() ([]byte, error) {
 	if len(w.heads) == 0 {
 		return nil, nil
 	}
-	top := &w.heads[0]
-	rest := top.rest
-	k, _ := top.c.Prev()
-	if err := top.set(k); err != nil {
+	top := w.heads[0]
+	copy(w.out[:], top.rest) // moving top may change what rest holds
+	if err := top.prev(); err != nil {
 		return nil, err
 	}
 	if top.rest == nil {
@@ -99,7 +135,7 @@ func (w *newest) next() ([]byte, error) {
 	} else {
 		heap.Fix(w, 0)
 	}
-	return rest, nil
+	return w.out[:], nil
 }
 
 // heap.Interface over heads, the largest time key on top.
@@ -107,7 +143,7 @@ func (w *newest) next() ([]byte, error) {
 func (w *newest) Len() int           { return len(w.heads) }
 func (w *newest) Less(i, j int) bool { return bytes.Compare(w.heads[i].rest, w.heads[j].rest) > 0 }
 func (w *newest) Swap(i, j int)      { w.heads[i], w.heads[j] = w.heads[j], w.heads[i] }
-func (w *newest) Push(x any)         { w.heads = append(w.heads, x.(head)) }
+func (w *newest) Push(x any)         { w.heads = append(w.heads, x.(*head)) }
 func (w *newest) Pop() any {
 	h := w.heads[len(w.heads)-1]
 	w.heads = w.heads[:len(w.heads)-1]

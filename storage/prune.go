@@ -69,8 +69,7 @@ func (db *DB) pruneMatches(cutoff time.Time) (int, error) {
 				break // IDs follow flagging order
 			}
 			id := binary.BigEndian.Uint64(k)
-			tk := append(timeKey(sm.Published), u64(^id)...)
-			if err := tx.Bucket(bucketByTopic).Delete(append(topicPrefix(sm.Topic), tk...)); err != nil {
+			if err := unindexMatch(tx, sm.Topic, sm.Published, id); err != nil {
 				return err
 			}
 			if err := addCount(tx, sm.Topic, sm.MatchedAt, -1); err != nil {
