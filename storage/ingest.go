@@ -326,7 +326,7 @@ func putItem(tx *bolt.Tx, seen *bolt.Bucket, u FeedUpdate, it NewItem, sk []byte
 			}
 			res.Topics[h.Topic]++
 		}
-		v, err := json.Marshal(a)
+		v, err := encodeArticle(&a)
 		if err != nil {
 			return err
 		}

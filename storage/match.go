@@ -43,7 +43,7 @@ func putMatch(tx *bolt.Tx, a Article, h TopicHit, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(storedMatch{ArticleID: a.ID, Topic: h.Topic, Score: h.Score, Terms: h.Terms, Snippet: h.Snippet, MatchedAt: at, Published: a.Published})
+	v, err := encodeMatch(&storedMatch{ArticleID: a.ID, Topic: h.Topic, Score: h.Score, Terms: h.Terms, Snippet: h.Snippet, MatchedAt: at, Published: a.Published})
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -382,14 +381,21 @@ func (p *Poller) newItems(f Feed, items []feeds.Item, now time.Time) ([]storage.
 	return out, nil
 }
 
-// contentHash identifies what an item says: its title and text.
+// contentHash identifies what an item says: its title and text (64-bit
+// FNV-1a, computed over the strings in place: hash/fnv would take a copy
+// of each text as a []byte).
 func contentHash(it feeds.Item) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(it.Title))
-	h.Write([]byte{0})
-	h.Write([]byte(it.Text))
-	if v := h.Sum64(); v != 0 {
-		return v
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(it.Title); i++ {
+		h = (h ^ uint64(it.Title[i])) * prime
+	}
+	h *= prime // the 0 byte between title and text
+	for i := 0; i < len(it.Text); i++ {
+		h = (h ^ uint64(it.Text[i])) * prime
+	}
+	if h != 0 {
+		return h
 	}
 	return 1 // 0 means "unknown"
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -530,5 +531,21 @@ func TestPollMovedAndGone(t *testing.T) {
 	due, _ := p.Due(list, time.Now().Add(48*time.Hour))
 	if len(due) != 1 || due[0].URL != srv.URL+"/old" {
 		t.Errorf("due: %+v, want only the moved feed", due)
+	}
+}
+
+// contentHash must give the hashes stored by earlier builds (FNV-1a of
+// title, a 0 byte and text), or every stored item would look changed.
+func TestContentHashIsFNV1a(t *testing.T) {
+	for _, it := range []feeds.Item{{}, {Title: "Truce talks"}, {Text: "in Riyadh"}, {Title: "Київ", Text: "текст \xff"}} {
+		h := fnv.New64a()
+		h.Write([]byte(it.Title + "\x00" + it.Text))
+		want := h.Sum64()
+		if want == 0 {
+			want = 1
+		}
+		if got := contentHash(it); got != want {
+			t.Errorf("contentHash(%q, %q) = %x, want %x", it.Title, it.Text, got, want)
+		}
 	}
 }
