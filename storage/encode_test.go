@@ -38,7 +38,7 @@ func TestEncodersAgreeWithJSON(t *testing.T) {
 	kyiv := time.FixedZone("EET", 2*3600)
 	times := []time.Time{
 		{}, t0, t0.Add(123456789 * time.Nanosecond), t0.In(kyiv), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
-		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(2025, 6, 1, 3, 4, 5, 0, time.FixedZone("", -(3*3600 + 30*60))),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(2025, 6, 1, 3, 4, 5, 0, time.FixedZone("", -(3*3600+30*60))),
 	}
 	tm := func() time.Time { return times[r.IntN(len(times))] }
 	strs := func() []string {
