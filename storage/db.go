@@ -62,6 +62,7 @@ const DefaultLockTimeout = time.Second
 type DB struct {
 	bolt     *bolt.DB
 	readOnly bool
+	commits  *committer // nil when read-only
 }
 
 // appendFill is how full bbolt fills a page before it splits one, in the
@@ -98,7 +99,9 @@ func Open(path string, lockTimeout time.Duration) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return &DB{bolt: b}, nil
+	db := &DB{bolt: b, commits: newCommitter()}
+	go db.commits.run(b) // stopped by Close
+	return db, nil
 }
 
 // OpenReadOnly opens an existing database for reading only, sharing it with
@@ -156,8 +159,12 @@ func isReadOnly(err error) bool {
 // Path returns the file the database lives in.
 func (db *DB) Path() string { return db.bolt.Path() }
 
-// Close releases the database and its lock.
+// Close commits what is waiting to be, then releases the database and its
+// lock.
 func (db *DB) Close() error {
+	if db.commits != nil {
+		db.commits.close()
+	}
 	if err := db.bolt.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}

@@ -202,11 +202,11 @@ func (sv seenValue) encode() []byte {
 // without the items they covered. Items already seen are skipped, so saving
 // the same update twice adds nothing.
 //
-// Concurrent calls are grouped into one commit (bbolt's Batch).
+// Concurrent calls are grouped into one commit (see committer).
 func (db *DB) SaveFeed(u FeedUpdate) (SaveResult, error) {
 	var res SaveResult
-	err := db.bolt.Batch(func(tx *bolt.Tx) error {
-		res = SaveResult{} // Batch may run this function again
+	err := db.update(func(tx *bolt.Tx) error {
+		res = SaveResult{} // update may run this function again
 		st, err := getFeedState(tx, u.URL)
 		if err != nil {
 			return err
