@@ -220,7 +220,8 @@ func FuzzParse(f *testing.F) {
 }
 
 func FuzzCanonicalURL(f *testing.F) {
-	for _, s := range []string{"https://News.Example:443/a?utm_source=x&id=1#f", "/relative?fbclid=1", "mailto:x@y", "http://[::1]:80/", "https://a/?&&=&x"} {
+	for _, s := range []string{"https://News.Example:443/a?utm_source=x&id=1#f", "/relative?fbclid=1", "mailto:x@y", "http://[::1]:80/", "https://a/?&&=&x",
+		"http://a.example/%2e%2e/x", "https://a.example/b/../c", "https://a.example/a%20b/c?q=%41", "https://a.example/"} {
 		f.Add(s)
 	}
 	base, _ := url.Parse("https://news.example/world/feed.xml")
@@ -234,6 +235,10 @@ func FuzzCanonicalURL(f *testing.F) {
 		}
 		if again := CanonicalURL(base, c); again != c {
 			t.Fatalf("CanonicalURL is not idempotent: %q → %q → %q", ref, c, again)
+		}
+		// The round trip CanonicalURL skips for a link already canonical.
+		if again := canonical(nil, c); again != c {
+			t.Fatalf("CanonicalURL(%q) = %q, which does not survive a round trip: %q", ref, c, again)
 		}
 	})
 }
