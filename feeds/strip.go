@@ -17,13 +17,13 @@ import (
 // "</" not followed by a letter, and a tag or comment cut off by the end
 // of s. PlainText then asks the tokenizer.
 func stripTags(s string) (_ string, ok bool) {
-	var b strings.Builder
-	b.Grow(len(s))
+	var f spaceFolder // folds white space as it goes: one pass, one copy
+	f.b.Grow(len(s))
 	text := func(t string) {
 		if strings.IndexByte(t, '&') >= 0 {
 			t = html.UnescapeString(t)
 		}
-		b.WriteString(t)
+		f.write(t)
 	}
 	start := 0 // of the text not yet written
 	for i := 0; i < len(s); {
@@ -55,7 +55,7 @@ func stripTags(s string) (_ string, ok bool) {
 			}
 			text(s[start:i])
 			if breaksWords(a) {
-				b.WriteByte(' ')
+				f.breakWords()
 			}
 			i, start = end, end
 		case c == '!':
@@ -75,7 +75,7 @@ func stripTags(s string) (_ string, ok bool) {
 		}
 	}
 	text(s[start:])
-	return unescapeAgain(foldSpace(b.String())), true
+	return unescapeAgain(f.String()), true
 }
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

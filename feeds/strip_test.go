@@ -16,15 +16,18 @@ import (
 // stripTags gives the tokenizer's text for the markup of real feeds (every
 // title, description and content of the torture corpora and news-2025),
 // and it is what PlainText runs for most of it.
-func TestStripTagsOnRealMarkup(t *testing.T) {
+// realFields returns the titles, descriptions and contents of the
+// news-2025 items and of every torture feed gofeed parses.
+func realFields(tb testing.TB) []string {
+	tb.Helper()
 	dir, err := corpus.Dir()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var fields []string
 	items, err := corpus.LoadNews(dir, "items-*.jsonl")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	for _, it := range items {
 		fields = append(fields, it.Title, it.Description)
@@ -50,8 +53,30 @@ func TestStripTagsOnRealMarkup(t *testing.T) {
 		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return fields
+}
+
+// BenchmarkPlainText turns every field of realFields into plain text; MB/s
+// counts their bytes.
+func BenchmarkPlainText(b *testing.B) {
+	fields := realFields(b)
+	var size int64
+	for _, s := range fields {
+		size += int64(len(s))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range fields {
+			PlainText(s)
+		}
+	}
+}
+
+func TestStripTagsOnRealMarkup(t *testing.T) {
+	fields := realFields(t)
 	marked, fast := 0, 0
 	for _, s := range fields {
 		if !strings.Contains(s, "<") {

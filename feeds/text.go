@@ -84,47 +84,112 @@ func breaksWords(a atom.Atom) bool {
 	return false
 }
 
-// foldSpace trims s and replaces every run of Unicode white space (and
-// invalid UTF-8) by a single space.
+// foldSpace trims s and replaces every run of Unicode white space (NUL
+// and U+200B included) by a single space, and each invalid byte by U+FFFD.
 func foldSpace(s string) string {
 	if spaceFolded(s) {
 		return s // the common case: nothing to change, nothing to copy
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
+	var f spaceFolder
+	f.b.Grow(len(s))
+	f.write(s)
+	return f.String()
+}
+
+// spaceFolder builds the text foldSpace would make of everything written
+// to it, one piece at a time: stripTags writes a document's text between
+// its tags without first joining it.
+type spaceFolder struct {
+	b     strings.Builder
+	space bool // white space is due before the next word
+	// carry is the start of a UTF-8 sequence that ended a piece: the next
+	// piece may complete it, as it would in the joined text.
+	carry string
+}
+
+// breakWords separates what comes next from what came before, as white
+// space would.
+func (f *spaceFolder) breakWords() {
+	f.flushCarry()
+	f.space = true
+}
+
+// String returns the folded text.
+func (f *spaceFolder) String() string {
+	f.flushCarry()
+	return f.b.String()
+}
+
+// flushCarry writes a sequence that nothing completed: one U+FFFD a byte,
+// as decoding the joined text gives.
+func (f *spaceFolder) flushCarry() {
+	for range len(f.carry) {
+		f.word("\uFFFD")
+	}
+	f.carry = ""
+}
+
+// incompleteTail returns the length of the start of a multi-byte UTF-8
+// sequence that ends s, or 0.
+func incompleteTail(s string) int {
+	for n := 1; n <= min(len(s), utf8.UTFMax-1); n++ {
+		c := s[len(s)-n]
+		if c < utf8.RuneSelf {
+			return 0
+		}
+		if c >= 0xC0 { // a leading byte
+			if utf8.FullRuneInString(s[len(s)-n:]) {
+				return 0
+			}
+			return n
+		}
+	}
+	return 0
+}
+
+func (f *spaceFolder) write(s string) {
+	if f.carry != "" {
+		s, f.carry = f.carry+s, ""
+	}
+	if n := incompleteTail(s); n > 0 {
+		s, f.carry = s[:len(s)-n], s[len(s)-n:]
+	}
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf { // ASCII, without decoding
-			i++
 			if c <= ' ' && asciiSpace[c] {
-				space = true
+				f.space = true
+				i++
 				continue
 			}
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
+			// A run of ASCII that is not white space, copied at once.
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && !(s[j] <= ' ' && asciiSpace[s[j]]) {
+				j++
 			}
-			space = false
-			b.WriteByte(c)
+			f.word(s[i:j])
+			i = j
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if isFoldedSpace(r, size) {
-			space = true
-			i += size
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		if r == utf8.RuneError && size == 1 {
-			b.WriteString("\uFFFD")
-		} else {
-			b.WriteString(s[i : i+size])
+		switch {
+		case isFoldedSpace(r, size):
+			f.space = true
+		case r == utf8.RuneError && size == 1:
+			f.word("\uFFFD")
+		default:
+			f.word(s[i : i+size])
 		}
 		i += size
 	}
-	return b.String()
+}
+
+// word writes w, which holds no white space, after a space if one is due.
+func (f *spaceFolder) word(w string) {
+	if f.space && f.b.Len() > 0 {
+		f.b.WriteByte(' ')
+	}
+	f.space = false
+	f.b.WriteString(w)
 }
 
 // asciiSpace marks the ASCII bytes foldSpace treats as white space:
