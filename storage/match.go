@@ -267,15 +267,11 @@ func (db *DB) ArticleMatches(id uint64) (a Article, ms []Match, ok bool, err err
 				}
 				ids = append(ids, k[len(pk):])
 			}
-			pending, err := pendingOf(tx, topicPrefix(topic))
+			pending, err := pendingAt(tx, topicPrefix(topic), tk)
 			if err != nil {
 				return err
 			}
-			for _, r := range pending {
-				if r.published == binary.BigEndian.Uint64(tk) {
-					ids = append(ids, u64(r.inv))
-				}
-			}
+			ids = append(ids, pending...)
 			for _, inv := range ids {
 				m, err := loadMatch(matches, articles, ^binary.BigEndian.Uint64(inv))
 				if err != nil {

@@ -71,7 +71,7 @@ func mergePending(tx *bolt.Tx) error {
 		}
 		// The ID is inverted: a backward scan, newest first, then meets
 		// the matches of one article in the order they were flagged.
-		keys = append(keys, append(append(topic, v...), u64(^id)...))
+		keys = append(keys, append(append(bytes.Clone(topic), v...), u64(^id)...))
 		return nil
 	})
 	if err != nil {
@@ -95,13 +95,13 @@ func mergePending(tx *bolt.Tx) error {
 	return tx.Bucket(bucketMeta).Put(keyPending, u64(0))
 }
 
-// splitPending returns the topic prefix (topic and its 0x00) and match ID
-// of a log entry, checking its shape.
+// splitPending returns the topic prefix (topic and its 0x00; part of k)
+// and match ID of a log entry, checking its shape.
 func splitPending(k, v []byte) (prefix []byte, id uint64, err error) {
 	if len(k) < 9 || k[len(k)-9] != 0 || len(v) != 8 {
 		return nil, 0, fmt.Errorf("malformed pending index entry %x → %x", k, v)
 	}
-	return bytes.Clone(k[:len(k)-8]), binary.BigEndian.Uint64(k[len(k)-8:]), nil
+	return k[:len(k)-8], binary.BigEndian.Uint64(k[len(k)-8:]), nil
 }
 
 // timeRec is an index key without its topic prefix: the time key of the
@@ -128,15 +128,25 @@ func recOf(b []byte) timeRec {
 	return timeRec{binary.BigEndian.Uint64(full[:8]), binary.BigEndian.Uint64(full[8:])}
 }
 
-// pendingOf returns the log's entries of the topic with this prefix as
-// index keys without the prefix, in ascending order. A database from
-// before the log (read-only) has none.
-func pendingOf(tx *bolt.Tx, prefix []byte) ([]timeRec, error) {
-	runs, err := pendingRuns(tx, prefix)
-	if err != nil || len(runs) == 0 {
-		return nil, err
+// pendingAt returns the inverted match IDs (8 bytes each) of the log's
+// entries of the topic with this prefix published at time key tk.
+func pendingAt(tx *bolt.Tx, prefix, tk []byte) ([][]byte, error) {
+	log := tx.Bucket(bucketPending)
+	if log == nil {
+		return nil, nil
 	}
-	return runs[0].recs, nil
+	var out [][]byte
+	c := log.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		_, id, err := splitPending(k, v)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Equal(v, tk) {
+			out = append(out, u64(^id))
+		}
+	}
+	return out, nil
 }
 
 // pendingRun is the log's entries of one topic, in ascending order.
@@ -156,15 +166,15 @@ func pendingRuns(tx *bolt.Tx, prefix []byte) ([]pendingRun, error) {
 	c := log.Cursor()
 	k, v := c.Seek(prefix)
 	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		if len(k) < 9 || k[len(k)-9] != 0 || len(v) != 8 {
-			return nil, fmt.Errorf("malformed pending index entry %x → %x", k, v)
+		p, id, err := splitPending(k, v)
+		if err != nil {
+			return nil, err
 		}
-		p := k[:len(k)-8]
 		if len(runs) == 0 || !bytes.Equal(runs[len(runs)-1].prefix, p) {
 			runs = append(runs, pendingRun{prefix: bytes.Clone(p)})
 		}
 		run := &runs[len(runs)-1]
-		run.recs = append(run.recs, timeRec{binary.BigEndian.Uint64(v), ^binary.BigEndian.Uint64(k[len(k)-8:])})
+		run.recs = append(run.recs, timeRec{binary.BigEndian.Uint64(v), ^id})
 	}
 	for _, run := range runs {
 		slices.SortFunc(run.recs, cmpTimeRec)
