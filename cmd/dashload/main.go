@@ -2,9 +2,9 @@
 // with many matches, serves the dashboard on loopback, keeps polling a
 // loopback feed server (so that writes go on), and requests filtered pages
 // (a topic and a date range, 50 rows) from several clients for a while,
-// then prints the latency percentiles. It runs with the daemon's garbage
-// collector settings (internal/gctune), since the poll's collection work
-// competes with the requests for the cores.
+// then prints the latency percentiles. It runs with the daemon's runtime
+// settings (internal/tuning: collector and GOMAXPROCS), since the poll's
+// work competes with the requests for the cores.
 //
 //	go run ./cmd/dashload -matches 1000000 -duration 30s
 //
@@ -32,8 +32,8 @@ import (
 	"newswatch/dashboard"
 	"newswatch/feeds"
 	"newswatch/internal/corpus"
-	"newswatch/internal/gctune"
 	"newswatch/internal/poller"
+	"newswatch/internal/tuning"
 	"newswatch/match"
 	"newswatch/storage"
 )
@@ -47,7 +47,7 @@ func main() {
 	clients := flag.Int("clients", 8, "concurrent clients")
 	dur := flag.Duration("duration", 30*time.Second, "how long to send requests")
 	flag.Parse()
-	gctune.Apply() // the daemon's collector settings
+	tuning.Apply() // the daemon's runtime settings
 	if err := run(*n, *dbPath, *clients, *dur); err != nil {
 		fmt.Fprintln(os.Stderr, "dashload:", err)
 		os.Exit(1)

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // time zones without the system's database
 
-	"newswatch/internal/gctune"
+	"newswatch/internal/tuning"
 )
 
 const usage = `newswatch monitors news feeds for the topics you follow.
@@ -39,8 +39,10 @@ Every command takes:
 
 Run "newswatch <command> -h" for the flags of one command.
 
-Memory: newswatch lets its heap grow to five times its live data (GOGC=400)
-within a soft limit of 100 MiB (GOMEMLIMIT); set either variable to change it.
+Runtime: newswatch lets its heap grow to five times its live data (GOGC=400)
+within a soft limit of 100 MiB (GOMEMLIMIT), and runs Go code on one thread
+more than there are cores (GOMAXPROCS), so that a commit waiting for the disk
+leaves no core idle; set any of these variables to change it.
 
 Exit status: 0 on success (also when some feeds fail to poll), 1 when the
 database is unusable or a command fails, 2 on a bad command line or config.
@@ -54,7 +56,7 @@ const (
 )
 
 func main() {
-	gctune.Apply()
+	tuning.Apply()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
