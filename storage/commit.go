@@ -157,12 +157,10 @@ func safely(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
 // later calls fail with errClosed.
 func (g *committer) close() {
 	g.mu.Lock()
-	if g.closed {
-		g.mu.Unlock()
-		return
+	if !g.closed {
+		g.closed = true
+		close(g.wake)
 	}
-	g.closed = true
-	close(g.wake)
 	g.mu.Unlock()
-	<-g.stopped
+	<-g.stopped // a second Close waits too
 }
