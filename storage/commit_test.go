@@ -94,3 +94,41 @@ func TestCloseCommitsQueued(t *testing.T) {
 		t.Errorf("reopened: %d matches, %v; want 20", len(ms), err)
 	}
 }
+
+// A call that panics inside a group costs the others nothing: they are
+// committed, and the panic reaches its own caller when it runs alone.
+func TestUpdatePanicStaysWithItsCaller(t *testing.T) {
+	db, _ := openTemp(t)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	var recovered any
+	for i := range 10 {
+		wg.Go(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					recovered = p
+				}
+			}()
+			<-start
+			db.update(func(tx *bolt.Tx) error {
+				if i == 4 {
+					panic("call 4 panics")
+				}
+				return tx.Bucket(bucketMeta).Put(fmt.Appendf(nil, "test-%d", i), []byte("x"))
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	if recovered != "call 4 panics" {
+		t.Errorf("the panicking caller recovered %v", recovered)
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		for i := range 10 {
+			if stored := tx.Bucket(bucketMeta).Get(fmt.Appendf(nil, "test-%d", i)) != nil; stored != (i != 4) {
+				t.Errorf("call %d: stored %v", i, stored)
+			}
+		}
+		return nil
+	})
+}
