@@ -114,9 +114,6 @@ func appendField(b []byte, name, s string) []byte {
 // appendTime appends `,"name":` and t as time.Time.MarshalJSON does; ok is
 // false for a time it refuses.
 func appendTime(b []byte, name string, t time.Time) ([]byte, bool) {
-	if y := t.Year(); y < 0 || y > 9999 {
-		return b, false
-	}
 	b = append(b, ',', '"')
 	b = append(b, name...)
 	b = append(b, '"', ':', '"')

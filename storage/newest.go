@@ -79,16 +79,30 @@ func newNewest(tx *bolt.Tx, topic string, start []byte) (*newest, error) {
 			list = list[:n]
 		}
 		if len(list) > 0 {
-			w.heads = append(w.heads, &head{list: list})
-		}
-	}
-	for i := range w.heads {
-		if w.heads[i].c == nil {
-			w.heads[i].prev() // onto the list's last entry
+			h := &head{list: list}
+			h.prev() // onto the list's last entry
+			w.heads = append(w.heads, h)
 		}
 	}
 	heap.Init(w)
 	return w, nil
+}
+
+// topicPrefixes returns the topic prefixes (topic and its 0x00) that
+// begin keys of b, jumping from one topic to the next.
+func topicPrefixes(b *bolt.Bucket) ([][]byte, error) {
+	var out [][]byte
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			return nil, fmt.Errorf("malformed index key %x", k)
+		}
+		p := bytes.Clone(k[:i+1])
+		out = append(out, p)
+		k, _ = c.Seek(append(bytes.Clone(p[:i]), 1))
+	}
+	return out, nil
 }
 
 // set moves h to key k, or marks it done when k is past its topic.
