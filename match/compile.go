@@ -6,13 +6,23 @@ import "slices"
 // document's words are looked up in it once each, so matching costs grow
 // with the document, not with the number of topics.
 type dict struct {
+	// words and prefixes give the ids while queries are compiled; finish
+	// copies them into the tables that documents are scanned against.
 	words    map[string]int32
 	prefixes map[string]int32
-	// filter rules out, cheaply, most words that are not in words.
-	filter wordFilter
-	// trie holds the prefixes, so that a word is checked against all of
-	// them in one walk over its bytes.
-	trie trie
+	// filter turns away, before a word is hashed, most words that are
+	// not in wordTab.
+	filter  wordFilter
+	wordTab wordTable
+	// prefixTab holds the prefixes, and prefixLens their lengths, so that
+	// a word is checked for all of them in one pass over its bytes. Only
+	// words that may begin a prefix are: those whose first two bytes are a
+	// prefix of two bytes (starts2), or whose first three begin one of
+	// three or more (starts3, hashed).
+	prefixTab  wordTable
+	prefixLens prefixLengths
+	starts2    [1 << 16 / 64]uint64
+	starts3    [1 << 16 / 64]uint64
 
 	// length, isPrefix and uses (how many terms of all queries name it)
 	// describe each id, to choose anchors.
@@ -20,7 +30,7 @@ type dict struct {
 	isPrefix []bool
 	uses     []int
 	// The prefixes a word begins with, so that a document word found in
-	// words needs no walk of the trie: for the word with id, they are
+	// words needs no search for prefixes: for the word with id, they are
 	// startsWith[startsAt[id]:startsAt[id+1]], one array for the scan to
 	// read. Set by finish.
 	startsAt   []int32
@@ -28,17 +38,35 @@ type dict struct {
 }
 
 func newDict() *dict {
-	return &dict{words: map[string]int32{}, prefixes: map[string]int32{}, trie: newTrie()}
+	return &dict{words: map[string]int32{}, prefixes: map[string]int32{}}
 }
 
 func (d *dict) size() int { return len(d.length) }
 
-// finish is called once every query's words are in: it lists the prefixes
-// of each word.
+// finish is called once every query's words are in: it builds the tables
+// and lists the prefixes of each word.
 func (d *dict) finish() {
+	d.filter = wordFilter{}
+	for w := range d.words {
+		d.filter.add(w)
+	}
+	d.wordTab = newWordTable(d.words, hashWord)
+	d.prefixTab = newWordTable(d.prefixes, hashPrefix)
+	d.prefixLens = 0
+	d.starts2, d.starts3 = [len(d.starts2)]uint64{}, [len(d.starts3)]uint64{}
+	for p := range d.prefixes { // at least two bytes: see parse
+		d.prefixLens.add(len(p))
+		if len(p) == 2 {
+			k := uint32(p[0])<<8 | uint32(p[1])
+			d.starts2[k/64] |= 1 << (k % 64)
+		} else {
+			k := key3(p)
+			d.starts3[k/64] |= 1 << (k % 64)
+		}
+	}
 	lists := make([][]int32, d.size())
 	for w, id := range d.words {
-		d.trie.walk(w, func(p int32) { lists[id] = append(lists[id], p) })
+		lists[id] = d.prefixesOf(w, nil)
 	}
 	d.startsAt = make([]int32, 0, len(lists)+1)
 	d.startsWith = nil
@@ -47,6 +75,32 @@ func (d *dict) finish() {
 		d.startsWith = append(d.startsWith, ps...)
 	}
 	d.startsAt = append(d.startsAt, int32(len(d.startsWith)))
+}
+
+// prefixesOf appends to out the id of every prefix that w begins with,
+// shortest first.
+func (d *dict) prefixesOf(w string, out []int32) []int32 {
+	if len(w) < 2 {
+		return out
+	}
+	if k := uint32(w[0])<<8 | uint32(w[1]); d.starts2[k/64]&(1<<(k%64)) == 0 {
+		if len(w) < 3 {
+			return out
+		}
+		if k := key3(w); d.starts3[k/64]&(1<<(k%64)) == 0 {
+			return out
+		}
+	}
+	h, last := fnvInit, min(len(w), d.prefixLens.longest())
+	for i := 0; i < last; i++ {
+		h = fnvByte(h, w[i])
+		if d.prefixLens.has(i + 1) {
+			if id, ok := d.prefixTab.find(w[:i+1], hashSum(h)); ok {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
 }
 
 func (d *dict) id(w string, prefix bool) int32 {
@@ -63,17 +117,18 @@ func (d *dict) id(w string, prefix bool) int32 {
 	d.uses = append(d.uses, 1)
 	d.length = append(d.length, len(w))
 	d.isPrefix = append(d.isPrefix, prefix)
-	if prefix {
-		d.trie.insert(w, id)
-	} else {
-		d.filter.add(w)
-	}
 	return id
 }
 
+func key3(w string) uint32 {
+	h := (uint32(w[0])<<16 | uint32(w[1])<<8 | uint32(w[2])) * 0x9E3779B1
+	return h >> 16
+}
+
 // wordFilter is a one-hash Bloom filter over a word's length and first
-// and last bytes: 8 KiB that stay in cache, where a map lookup hashes the
-// whole word.
+// and last bytes: 8 KiB that stay in cache, tested before the word is
+// hashed. With a few hundred words it turns away most others; with tens
+// of thousands it lets most through, at the cost of one test.
 type wordFilter struct{ bits [1024]uint64 }
 
 func filterKey(w string) uint32 {
@@ -89,106 +144,6 @@ func (f *wordFilter) add(w string) { k := filterKey(w); f.bits[k/64] |= 1 << (k 
 func (f *wordFilter) mayHave(w string) bool {
 	k := filterKey(w)
 	return f.bits[k/64]&(1<<(k%64)) != 0
-}
-
-// trie is a byte trie of the wildcard prefixes. Node 0 is the root; its
-// children are indexed by byte, deeper nodes keep short sorted edge lists.
-type trie struct {
-	root  [256]int32 // child of the root by byte, 0 for none
-	nodes []trieNode
-	// A word is walked only if its first three bytes (hashed) begin some
-	// prefix of three bytes or more, or its first two bytes are a whole
-	// two-byte prefix.
-	first3 [1024]uint64
-	first2 [1024]uint64
-}
-
-func key3(w string) uint32 {
-	h := (uint32(w[0])<<16 | uint32(w[1])<<8 | uint32(w[2])) * 0x9E3779B1
-	return h >> 16
-}
-
-type trieNode struct {
-	id    int32 // prefix id ending here, -1 for none
-	edges []trieEdge
-}
-
-type trieEdge struct {
-	b    byte
-	next int32
-}
-
-func newTrie() trie { return trie{nodes: []trieNode{{id: -1}}} }
-
-func (t *trie) empty() bool { return len(t.nodes) == 1 }
-
-func (t *trie) insert(w string, id int32) {
-	if len(w) >= 3 {
-		k := key3(w)
-		t.first3[k/64] |= 1 << (k % 64)
-	} else { // a prefix has at least two bytes
-		k := uint32(w[0])<<8 | uint32(w[1])
-		t.first2[k/64] |= 1 << (k % 64)
-	}
-	cur := t.root[w[0]]
-	if cur == 0 {
-		cur = t.newNode()
-		t.root[w[0]] = cur
-	}
-	for i := 1; i < len(w); i++ {
-		next := t.child(cur, w[i])
-		if next == 0 {
-			next = t.newNode()
-			n := &t.nodes[cur]
-			n.edges = append(n.edges, trieEdge{w[i], next})
-			slices.SortFunc(n.edges, func(a, b trieEdge) int { return int(a.b) - int(b.b) })
-		}
-		cur = next
-	}
-	t.nodes[cur].id = id
-}
-
-func (t *trie) newNode() int32 {
-	t.nodes = append(t.nodes, trieNode{id: -1})
-	return int32(len(t.nodes) - 1)
-}
-
-func (t *trie) child(n int32, b byte) int32 {
-	for _, e := range t.nodes[n].edges {
-		if e.b == b {
-			return e.next
-		}
-		if e.b > b {
-			break
-		}
-	}
-	return 0
-}
-
-// walk calls fn with the id of every prefix that w begins with.
-func (t *trie) walk(w string, fn func(id int32)) {
-	if len(w) < 2 {
-		return
-	}
-	k2 := uint32(w[0])<<8 | uint32(w[1])
-	if t.first2[k2/64]&(1<<(k2%64)) == 0 {
-		if len(w) < 3 {
-			return
-		}
-		if k3 := key3(w); t.first3[k3/64]&(1<<(k3%64)) == 0 {
-			return
-		}
-	}
-	cur := t.root[w[0]]
-	for i := 1; cur != 0; i++ {
-		if id := t.nodes[cur].id; id >= 0 {
-			fn(id)
-		}
-		if i == len(w) {
-			return
-		}
-		cur = t.child(cur, w[i])
-	}
 }
 
 // maxJoinWords: phrases up to this long also match with any of their

@@ -51,6 +51,7 @@ type doc struct {
 	textSpans []span
 	markBuf   []Mark
 	stack     []span // scratch for NEAR's sides, used as a stack
+	prefixIDs []int32
 }
 
 func newDoc(m *Matcher) *doc {
@@ -121,7 +122,7 @@ func (d *doc) scanField(f int, base int32) {
 func (d *doc) lookup(w string, pos, width int32) {
 	dict := &d.m.dict
 	if dict.filter.mayHave(w) {
-		if id, ok := dict.words[w]; ok {
+		if id, ok := dict.wordTab.find(w, hashWord(w)); ok {
 			d.add(id, pos, width)
 			for _, p := range dict.startsWith[dict.startsAt[id]:dict.startsAt[id+1]] {
 				d.add(p, pos, width)
@@ -129,8 +130,9 @@ func (d *doc) lookup(w string, pos, width int32) {
 			return
 		}
 	}
-	if !dict.trie.empty() {
-		dict.trie.walk(w, func(id int32) { d.add(id, pos, width) })
+	d.prefixIDs = dict.prefixesOf(w, d.prefixIDs[:0])
+	for _, p := range d.prefixIDs {
+		d.add(p, pos, width)
 	}
 }
 
@@ -160,6 +162,9 @@ func (d *doc) add(id int32, pos, width int32) {
 // topics all of whose anchor groups are now hit.
 func (d *doc) hitAnchor(a int32) {
 	m := d.m
+	if m.anchored[a/64]&(1<<(a%64)) == 0 {
+		return
+	}
 	for _, h := range m.anchorHits[m.anchorStart[a]:m.anchorStart[a+1]] {
 		if h.group < 0 {
 			d.candidate(h.ref)

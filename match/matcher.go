@@ -73,6 +73,7 @@ type Matcher struct {
 	// anchorHits[anchorStart[a]:anchorStart[a+1]].
 	anchorStart []int32
 	anchorHits  []anchorHit
+	anchored    []uint64  // anchors with hits, as a bit set: most words are none
 	groups      int       // groups of clauses that need more than one
 	clauseTopic []int32   // clause → its topic
 	always      []int32   // topics with no anchors, evaluated for every document
@@ -143,7 +144,11 @@ func Compile(topics []Topic) (*Matcher, error) {
 		}
 	}
 	m.anchorStart = make([]int32, 0, len(anchored)+1)
-	for _, hs := range anchored {
+	m.anchored = make([]uint64, (len(anchored)+63)/64)
+	for a, hs := range anchored {
+		if len(hs) > 0 {
+			m.anchored[a/64] |= 1 << (a % 64)
+		}
 		m.anchorStart = append(m.anchorStart, int32(len(m.anchorHits)))
 		m.anchorHits = append(m.anchorHits, hs...)
 	}
