@@ -155,13 +155,14 @@ const maxJoinWords = 6
 func compileTerms(n node, d *dict) {
 	switch n := n.(type) {
 	case *termNode:
-		n.variants, n.firsts = nil, nil
+		n.variants, n.seqs, n.firsts = nil, nil, nil
 		for _, words := range spellings(n) {
 			ids := make([]int32, len(words))
 			for i, w := range words {
 				ids[i] = d.id(w, n.prefix && i == len(words)-1)
 			}
 			n.variants = append(n.variants, ids)
+			n.seqs = append(append(n.seqs, int32(len(ids))), ids...)
 			if !slices.Contains(n.firsts, ids[0]) {
 				n.firsts = append(n.firsts, ids[0])
 			}

@@ -1,6 +1,9 @@
 package match
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // posting is one occurrence of a dictionary word in a document. width is 2
 // when the word is two hyphenated words read together ("cease-fire" as
@@ -238,6 +241,57 @@ func (d *doc) follow(ids []int32, pos int32) (int32, bool) {
 		pos += w
 	}
 	return pos, true
+}
+
+// seqHolds reports whether one of seqs, word-id sequences each after its
+// length, occurs in d starting in fields, and spelled as raw when raw is
+// set (case:).
+func (d *doc) seqHolds(seqs []int32, fields fieldMask, raw []string) bool {
+	for k := 0; k < len(seqs); k += 1 + int(seqs[k]) {
+		v := seqs[k+1 : k+1+int(seqs[k])]
+		if !d.has(v[0]) {
+			continue
+		}
+		for _, p := range d.postings(v[0]) {
+			end, ok := d.follow(v[1:], p.pos+p.width)
+			if ok && fields&d.fieldOf(p.pos) != 0 && (raw == nil || d.spelled(span{p.pos, end}, raw)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// seqSpans appends to out the span of every occurrence that seqHolds
+// looks for, in order and each once.
+func (d *doc) seqSpans(seqs []int32, fields fieldMask, raw []string, out []span) []span {
+	before, variants := len(out), 0
+	for k := 0; k < len(seqs); k += 1 + int(seqs[k]) {
+		variants++
+		v := seqs[k+1 : k+1+int(seqs[k])]
+		if !d.has(v[0]) {
+			continue
+		}
+		for _, p := range d.postings(v[0]) {
+			end, ok := d.follow(v[1:], p.pos+p.width)
+			if !ok || fields&d.fieldOf(p.pos) == 0 {
+				continue
+			}
+			sp := span{p.pos, end}
+			if raw != nil && !d.spelled(sp, raw) {
+				continue
+			}
+			out = append(out, sp)
+		}
+	}
+	if variants > 1 && len(out)-before > 1 {
+		// Two variants can find the same words ("cease-fire" is both
+		// [cease fire] and [ceasefire]).
+		found := out[before:]
+		slices.SortFunc(found, cmpSpan)
+		out = append(out[:before], slices.Compact(found)...)
+	}
+	return out
 }
 
 func (d *doc) fieldOf(pos int32) fieldMask {

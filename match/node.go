@@ -1,7 +1,6 @@
 package match
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -73,21 +72,12 @@ type termNode struct {
 	fields fieldMask
 
 	// variants are the word-id sequences that spell the term, set by
-	// compile: "cease fire" is [cease fire] and [ceasefire]. firsts holds
-	// their first ids, so that a term whose words are absent is ruled out
-	// without reading the variants.
+	// compile: "cease fire" is [cease fire] and [ceasefire]. seqs holds
+	// them one after the other, each after its length, as the program
+	// holds them inline; firsts holds their first ids.
 	variants [][]int32
+	seqs     []int32
 	firsts   []int32
-}
-
-// absent reports whether no variant of the term can start in d.
-func (n *termNode) absent(d *doc) bool {
-	for _, id := range n.firsts {
-		if d.has(id) {
-			return false
-		}
-	}
-	return true
 }
 
 func (n *nearNode) holds(d *doc) bool {
@@ -97,23 +87,7 @@ func (n *nearNode) holds(d *doc) bool {
 }
 
 // holds looks for one occurrence of the term.
-func (n *termNode) holds(d *doc) bool {
-	if n.absent(d) {
-		return false
-	}
-	for _, v := range n.variants {
-		if !d.has(v[0]) {
-			continue
-		}
-		for _, p := range d.postings(v[0]) {
-			end, ok := d.follow(v[1:], p.pos+p.width)
-			if ok && n.fields&d.fieldOf(p.pos) != 0 && (n.raw == nil || d.spelled(span{p.pos, end}, n.raw)) {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (n *termNode) holds(d *doc) bool { return d.seqHolds(n.seqs, n.fields, n.raw) }
 
 func (n *andNode) eval(d *doc, out *[]span) bool {
 	mark := len(*out)
@@ -192,34 +166,7 @@ func leafSpans(n node, d *doc, s span, out []span) []span {
 
 // spans appends every place the term occurs in the document.
 func (n *termNode) spans(d *doc, out []span) []span {
-	if n.absent(d) {
-		return out
-	}
-	before := len(out)
-	for _, v := range n.variants {
-		if !d.has(v[0]) {
-			continue
-		}
-		for _, p := range d.postings(v[0]) {
-			end, ok := d.follow(v[1:], p.pos+p.width)
-			if !ok || n.fields&d.fieldOf(p.pos) == 0 {
-				continue
-			}
-			sp := span{p.pos, end}
-			if n.raw != nil && !d.spelled(sp, n.raw) {
-				continue
-			}
-			out = append(out, sp)
-		}
-	}
-	if len(n.variants) > 1 && len(out)-before > 1 {
-		// Two variants can find the same words ("cease-fire" is both
-		// [cease fire] and [ceasefire]).
-		found := out[before:]
-		slices.SortFunc(found, cmpSpan)
-		out = append(out[:before], slices.Compact(found)...)
-	}
-	return out
+	return d.seqSpans(n.seqs, n.fields, n.raw, out)
 }
 
 func cmpSpan(a, b span) int {

@@ -25,6 +25,11 @@ const (
 	opAnd
 	opOr
 	opNot
+	// opPhrase holds when a term of several words, or of several
+	// spellings, occurs: its payload is the fields it may start in, then
+	// the word-id sequences that spell it, each after its length (the
+	// term's seqs). It saves reading the term's node, far off in the heap.
+	opPhrase
 	// opNode holds when the node slow[payload[0]] holds; the rest of the
 	// payload are ids of which one must occur for it to hold, tested first.
 	opNode
@@ -43,6 +48,10 @@ func (p *program) emit(n node, d *dict) {
 		if op, id, ok := wordOp(n); ok {
 			p.code[at] = op
 			p.code = append(p.code, id)
+		} else if n.raw == nil {
+			p.code[at] = opPhrase
+			p.code = append(p.code, int32(n.fields))
+			p.code = append(p.code, n.seqs...)
 		} else {
 			p.emitNode(at, n, d)
 		}
@@ -178,6 +187,8 @@ func (p *program) run(d *doc, pc int32) bool {
 		return false
 	case opNot:
 		return !p.run(d, pc+2)
+	case opPhrase:
+		return d.seqHolds(code[pc+3:end], fieldMask(code[pc+2]), nil)
 	default: // opNode
 		return p.mayHold(d, pc, end) && p.slow[code[pc+2]].holds(d)
 	}
@@ -246,6 +257,10 @@ func (p *program) eval(d *doc, pc int32, out *[]span) bool {
 		held := p.eval(d, pc+2, out)
 		*out = (*out)[:mark]
 		return !held
+	case opPhrase:
+		before := len(*out)
+		*out = d.seqSpans(code[pc+3:end], fieldMask(code[pc+2]), nil, *out)
+		return len(*out) > before
 	default: // opNode
 		return p.mayHold(d, pc, end) && p.slow[code[pc+2]].eval(d, out)
 	}
