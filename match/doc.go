@@ -123,23 +123,24 @@ func (d *doc) scanField(f int, base int32) {
 
 // lookup records a word, and every wildcard prefix it begins with.
 func (d *doc) lookup(w string, pos, width int32) {
-	dict := &d.m.dict
-	if dict.filter.mayHave(w) {
-		if id, ok := dict.wordTab.find(w, hashWord(w)); ok {
-			d.add(id, pos, width)
-			for _, p := range dict.startsWith[dict.startsAt[id]:dict.startsAt[id+1]] {
-				d.add(p, pos, width)
+	m := d.m
+	if m.dict.filter.mayHave(w) {
+		if info := m.dict.wordTab.find(w, hashWord(w)); info != nil {
+			d.add(info.id, &info.anchors, pos, width)
+			for _, p := range m.dict.startsWith[info.prefixes[0]:info.prefixes[1]] {
+				d.add(p, m.anchorBounds(p), pos, width)
 			}
 			return
 		}
 	}
-	d.prefixIDs = dict.prefixesOf(w, d.prefixIDs[:0])
+	d.prefixIDs = m.dict.prefixesOf(w, d.prefixIDs[:0])
 	for _, p := range d.prefixIDs {
-		d.add(p, pos, width)
+		d.add(p, m.anchorBounds(p), pos, width)
 	}
 }
 
-func (d *doc) add(id int32, pos, width int32) {
+// add records an occurrence of id at pos; anchors are its anchorBounds.
+func (d *doc) add(id int32, anchors *[4]int32, pos, width int32) {
 	if d.slot[id] == 0 {
 		if len(d.touched) == len(d.lists) {
 			d.lists = append(d.lists, nil)
@@ -148,27 +149,25 @@ func (d *doc) add(id int32, pos, width int32) {
 		d.lists[len(d.touched)] = d.lists[len(d.touched)][:0]
 		d.touched = append(d.touched, id)
 		d.present[id/64] |= 1 << (id % 64)
-		d.hitAnchor(anchorKey(id, anyField))
+		d.hitAnchor(anchors[0], anchors[1])
 	}
 	ps := d.lists[d.slot[id]-1]
 	if pos < d.textBase {
 		if len(ps) == 0 {
-			d.hitAnchor(anchorKey(id, inTitle))
+			d.hitAnchor(anchors[1], anchors[2])
 		}
 	} else if len(ps) == 0 || ps[len(ps)-1].pos < d.textBase {
-		d.hitAnchor(anchorKey(id, inText))
+		d.hitAnchor(anchors[2], anchors[3])
 	}
 	d.lists[d.slot[id]-1] = append(ps, posting{pos, width})
 }
 
-// hitAnchor records that an anchor occurs, and makes candidates of the
-// topics all of whose anchor groups are now hit.
-func (d *doc) hitAnchor(a int32) {
+// hitAnchor records that an anchor occurs, whose effects are
+// anchorHits[from:to], and makes candidates of the topics all of whose
+// anchor groups are now hit.
+func (d *doc) hitAnchor(from, to int32) {
 	m := d.m
-	if m.anchored[a/64]&(1<<(a%64)) == 0 {
-		return
-	}
-	for _, h := range m.anchorHits[m.anchorStart[a]:m.anchorStart[a+1]] {
+	for _, h := range m.anchorHits[from:to] {
 		if h.group < 0 {
 			d.candidate(h.ref)
 			continue

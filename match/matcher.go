@@ -73,7 +73,6 @@ type Matcher struct {
 	// anchorHits[anchorStart[a]:anchorStart[a+1]].
 	anchorStart []int32
 	anchorHits  []anchorHit
-	anchored    []uint64  // anchors with hits, as a bit set: most words are none
 	groups      int       // groups of clauses that need more than one
 	clauseTopic []int32   // clause → its topic
 	always      []int32   // topics with no anchors, evaluated for every document
@@ -144,17 +143,23 @@ func Compile(topics []Topic) (*Matcher, error) {
 		}
 	}
 	m.anchorStart = make([]int32, 0, len(anchored)+1)
-	m.anchored = make([]uint64, (len(anchored)+63)/64)
-	for a, hs := range anchored {
-		if len(hs) > 0 {
-			m.anchored[a/64] |= 1 << (a % 64)
-		}
+	for _, hs := range anchored {
 		m.anchorStart = append(m.anchorStart, int32(len(m.anchorHits)))
 		m.anchorHits = append(m.anchorHits, hs...)
 	}
 	m.anchorStart = append(m.anchorStart, int32(len(m.anchorHits)))
+	fill := func(w *wordInfo) { w.anchors = *m.anchorBounds(w.id) }
+	m.dict.wordTab.fill(fill)
+	m.dict.prefixTab.fill(fill)
 	m.pool.New = func() any { return newDoc(m) }
 	return m, nil
+}
+
+// anchorBounds returns the bounds in anchorHits of what an occurrence of
+// id does: [0]:[1] for an occurrence anywhere, [1]:[2] for the first in
+// the title and [2]:[3] for the first in the text (see anchorKey).
+func (m *Matcher) anchorBounds(id int32) *[4]int32 {
+	return (*[4]int32)(m.anchorStart[id*3 : id*3+4])
 }
 
 // CheckQuery reports whether q is a valid query; the error is a *SyntaxError.

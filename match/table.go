@@ -10,10 +10,11 @@ import "math/bits"
 // topics most lookups either miss or land in a dictionary of some 50,000
 // words, too big for the cache. A Go map costs a miss for its control
 // word, another for the key's string header and a third for the string,
-// each in a different part of the heap. Here a Bloom filter small enough
-// to stay in cache turns away most words that are absent, and the rest
-// read one slot of 32 bytes that holds the id and, for all but long words,
-// the bytes to compare.
+// each in a different part of the heap; the id then leads to arrays of
+// anchors and prefixes, more misses. Here a Bloom filter small enough to
+// stay in cache turns away most words that are absent, and the rest read
+// one slot of 64 bytes, a cache line, that holds what the scan needs of
+// the word (wordInfo) and, for all but long words, the bytes to compare.
 type wordTable struct {
 	slots []tableSlot
 	mask  uint64   // len(slots)-1
@@ -24,14 +25,24 @@ type wordTable struct {
 }
 
 // slotBytes is how many bytes of a word its slot holds.
-const slotBytes = 16
+const slotBytes = 24
 
 type tableSlot struct {
 	tag  uint32 // the hash's high half
-	id   int32
 	n    uint32 // the word's length; 0 for an empty slot (no word is empty)
 	rest uint32 // where long[rest:] continues a long word
+	info wordInfo
 	b    [slotBytes]byte
+}
+
+// wordInfo is what scanning a document needs to know of a dictionary id.
+type wordInfo struct {
+	id int32
+	// anchors bound what the id's occurrence does, by field: see
+	// Matcher.anchorBounds.
+	anchors [4]int32
+	// prefixes bound the prefixes a word begins with in dict.startsWith.
+	prefixes [2]int32
 }
 
 // hashWord is the hash the dictionary's words are kept by: eight bytes
@@ -102,7 +113,7 @@ func newWordTable(ids map[string]int32, hash func(string) uint64) wordTable {
 			i = (i + 1) & t.mask
 		}
 		s := &t.slots[i]
-		s.tag, s.id, s.n = uint32(h>>32), id, uint32(len(w))
+		s.tag, s.info.id, s.n = uint32(h>>32), id, uint32(len(w))
 		copy(s.b[:], w)
 		if len(w) > slotBytes {
 			s.rest = uint32(len(t.long))
@@ -112,31 +123,41 @@ func newWordTable(ids map[string]int32, hash func(string) uint64) wordTable {
 	return t
 }
 
-// find returns the id of w, whose hash is h.
-func (t *wordTable) find(w string, h uint64) (int32, bool) {
+// find returns what is known of w, whose hash is h, or nil when w is not
+// in the table.
+func (t *wordTable) find(w string, h uint64) *wordInfo {
 	if t.n == 0 {
-		return 0, false
+		return nil
 	}
 	if b := bloomBits(h); t.bloom[h&t.bmask]&b != b {
-		return 0, false
+		return nil
 	}
 	tag := uint32(h >> 32)
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
 		if s.n == 0 {
-			return 0, false
+			return nil
 		}
 		if s.tag != tag || int(s.n) != len(w) {
 			continue
 		}
 		if len(w) <= slotBytes {
 			if string(s.b[:len(w)]) == w {
-				return s.id, true
+				return &s.info
 			}
 			continue
 		}
 		if string(s.b[:]) == w[:slotBytes] && string(t.long[s.rest:s.rest+s.n-slotBytes]) == w[slotBytes:] {
-			return s.id, true
+			return &s.info
+		}
+	}
+}
+
+// fill calls fn with the info of every word, to complete it.
+func (t *wordTable) fill(fn func(*wordInfo)) {
+	for i := range t.slots {
+		if t.slots[i].n != 0 {
+			fn(&t.slots[i].info)
 		}
 	}
 }

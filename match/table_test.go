@@ -26,20 +26,20 @@ func TestWordTable(t *testing.T) {
 	} {
 		tab := newWordTable(ids, hash)
 		for _, w := range words {
-			if got, ok := tab.find(w, hash(w)); !ok || got != ids[w] {
-				t.Errorf("%s: find(%q) = %d, %v; want %d, true", name, w, got, ok, ids[w])
+			if got := tab.find(w, hash(w)); got == nil || got.id != ids[w] {
+				t.Errorf("%s: find(%q) = %v; want id %d", name, w, got, ids[w])
 			}
 		}
 		absent := []string{"ukrain", "ukrainee", "гаранті", "seventeen-bytes-b", "sixteen-bytes-a",
 			strings.Repeat("x", 199) + "y", "peacekeepingforcE", "w3000", "w", ""}
 		for _, w := range absent {
-			if got, ok := tab.find(w, hash(w)); ok {
-				t.Errorf("%s: find(%q) = %d, true; want not found", name, w, got)
+			if got := tab.find(w, hash(w)); got != nil {
+				t.Errorf("%s: find(%q) = %v; want nil", name, w, got)
 			}
 		}
 	}
 	var empty wordTable
-	if _, ok := empty.find("x", hashWord("x")); ok {
+	if empty.find("x", hashWord("x")) != nil {
 		t.Error("empty table found a word")
 	}
 }
@@ -48,10 +48,11 @@ func TestWordTable(t *testing.T) {
 // their lengths.
 func TestPrefixesOf(t *testing.T) {
 	d := newDict()
+	prefixes := map[int32]string{}
 	for _, p := range []string{"sanction", "sanc", "sa", "гара", strings.Repeat("z", 70)} {
-		d.id(p, true)
+		prefixes[d.id(p, true)] = p
 	}
-	d.id("sanctions", false)
+	sanctions := d.id("sanctions", false)
 	d.finish()
 	for _, c := range []struct {
 		word string
@@ -67,18 +68,13 @@ func TestPrefixesOf(t *testing.T) {
 	} {
 		var got []string
 		for _, id := range d.prefixesOf(c.word, nil) {
-			for p, pid := range d.prefixes {
-				if pid == id {
-					got = append(got, p)
-				}
-			}
+			got = append(got, prefixes[id])
 		}
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("prefixesOf(%q) = %q; want %q", c.word, got, c.want)
 		}
 	}
-	id := d.words["sanctions"]
-	if got := len(d.startsWith[d.startsAt[id]:d.startsAt[id+1]]); got != 3 {
+	if got := len(d.startsWith[d.startsAt[sanctions]:d.startsAt[sanctions+1]]); got != 3 {
 		t.Errorf("startsWith(sanctions) holds %d prefixes; want 3", got)
 	}
 }
