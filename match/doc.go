@@ -47,10 +47,12 @@ type doc struct {
 	keyEnds []int
 	spans   []span
 	held    []int32 // topics that hold
-	// outTerms and outMarks back the Terms and Marks of the hits that
-	// Match returns; textSpans and markBuf are scratch for snippets.
+	// outTerms and outMarks collect the Terms and Marks of the hits that
+	// Match returns, before they are copied out; textSpans and markBuf
+	// are scratch for snippets.
 	outTerms  []string
 	outMarks  []Mark
+	bounds    []hitBounds
 	textSpans []span
 	markBuf   []Mark
 	stack     []span // scratch for NEAR's sides, used as a stack

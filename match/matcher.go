@@ -183,19 +183,42 @@ func (m *Matcher) Match(in Document) []Hit {
 	if len(d.held) == 0 {
 		return nil
 	}
-	// The hits' terms and marks are cut from one array each, allocated
-	// once per document rather than once per hit.
+	// The hits' terms and marks are built in the doc's scratch arrays,
+	// then copied into one array each of the exact size: with ten hits a
+	// document, the bytes allocated, not the number of allocations, are
+	// what costs (they push the dictionary out of the cache).
 	hits := make([]Hit, len(d.held))
-	d.outTerms = make([]string, 0, 4*len(hits))
-	d.outMarks = make([]Mark, 0, 4*len(hits))
+	d.outTerms, d.outMarks = d.outTerms[:0], d.outMarks[:0]
+	d.bounds = d.bounds[:0]
 	for i, t := range d.held {
 		d.spans = d.spans[:0]
 		m.prog.collect(d, t, &d.spans)
+		b := hitBounds{terms: int32(len(d.outTerms)), marks: int32(len(d.outMarks))}
 		hits[i] = d.hit(m.topics[t].id, d.spans)
+		d.bounds = append(d.bounds, b)
 	}
-	d.outTerms, d.outMarks = nil, nil
+	terms := slices.Clone(d.outTerms)
+	var marks []Mark
+	if len(d.outMarks) > 0 {
+		marks = slices.Clone(d.outMarks)
+	}
+	for i := range hits {
+		b, endT, endM := d.bounds[i], int32(len(terms)), int32(len(marks))
+		if i+1 < len(hits) {
+			endT, endM = d.bounds[i+1].terms, d.bounds[i+1].marks
+		}
+		hits[i].Terms = terms[b.terms:endT:endT]
+		if hits[i].Snippet.Marks != nil {
+			hits[i].Snippet.Marks = marks[b.marks:endM:endM]
+		}
+	}
+	clear(d.outTerms) // they hold the document's text
 	return hits
 }
+
+// hitBounds are where a hit's terms and marks start in doc.outTerms and
+// doc.outMarks.
+type hitBounds struct{ terms, marks int32 }
 
 // candidates calls fn, in topic order, for each topic that may match.
 func (m *Matcher) candidates(d *doc, fn func(t int32)) {
