@@ -57,6 +57,7 @@ type doc struct {
 	markBuf   []Mark
 	stack     []span // scratch for NEAR's sides, used as a stack
 	prefixIDs []int32
+	sentences []sentenceAt // of the text, found for snippets
 }
 
 func newDoc(m *Matcher) *doc {
@@ -88,6 +89,7 @@ func (d *doc) reset() {
 	}
 	d.candWords = d.candWords[:0]
 	d.offs[0], d.offs[1] = d.offs[0][:0], d.offs[1][:0]
+	d.sentences = d.sentences[:0]
 }
 
 // load scans the document's fields.

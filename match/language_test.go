@@ -145,6 +145,41 @@ func TestScoreAndSnippet(t *testing.T) {
 	}
 }
 
+// Hits of one document in different sentences each get their own: the
+// sentences a document's snippets find are kept, and must not be mixed up.
+func TestSnippetsOfOneDocument(t *testing.T) {
+	m, err := Compile([]Topic{
+		{ID: "first", Query: "Brussels"},
+		{ID: "middle", Query: "Euroclear"},
+		{ID: "last", Query: "talks"},
+		{ID: "both", Query: "Brussels AND talks"},
+		{ID: "again", Query: "lawsuits"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := Document{Text: "Leaders met in Brussels on Thursday. The U.S. backed the plan.\n" +
+		"Belgium, home of Euroclear, fears lawsuits! Talks go on"}
+	want := map[string]string{
+		"first":  "Leaders met in Brussels on Thursday.",
+		"middle": "Belgium, home of Euroclear, fears lawsuits!",
+		"last":   "Talks go on",
+		"both":   "Leaders met in Brussels on Thursday.",
+		"again":  "Belgium, home of Euroclear, fears lawsuits!",
+	}
+	for range 2 { // the second time, through a doc from the pool
+		hits := m.Match(doc)
+		if len(hits) != len(want) {
+			t.Fatalf("got %d hits, want %d", len(hits), len(want))
+		}
+		for _, h := range hits {
+			if h.Snippet.Text != want[h.Topic] {
+				t.Errorf("%s: snippet %q, want %q", h.Topic, h.Snippet.Text, want[h.Topic])
+			}
+		}
+	}
+}
+
 func TestExplain(t *testing.T) {
 	m, err := Compile([]Topic{{ID: "ct", Query: `(ceasefire OR truce) AND (Ukraine OR Russia) AND NOT Gaza`}})
 	if err != nil {

@@ -54,13 +54,11 @@ func (d *doc) snippet(spans []span) Snippet {
 	if len(text) == 0 {
 		return d.passage(0, 0, len(d.src[0]), spans)
 	}
-	src := d.src[1]
 	bestStart, bestEnd, bestN := 0, 0, -1
 	for i := 0; i < len(text); {
 		_, start, _ := d.locate(text[i])
-		ss, se := sentence(src, start)
-		n := 0
-		j := i
+		ss, se := d.sentence(start)
+		n, j := 1, i+1 // text[i] is in its own sentence
 		for ; j < len(text); j++ {
 			_, s, _ := d.locate(text[j])
 			if s >= se {
@@ -131,31 +129,53 @@ func (d *doc) passage(f, start, end int, spans []span) Snippet {
 	return out
 }
 
-// sentence returns the bounds of the sentence of s that holds byte at,
-// trimmed of surrounding space. A sentence ends after ".", "!", "?" or "…"
-// followed by white space, or at a line break.
-func sentence(s string, at int) (start, end int) {
-	start = 0
+// sentence returns the bounds of the sentence of the text that holds the
+// word starting at byte at. The documents' hits share a few sentences, so
+// each is found once and kept until the next document.
+func (d *doc) sentence(at int) (start, end int) {
+	for _, s := range d.sentences {
+		if s.after < at && at < s.before {
+			return s.start, s.end
+		}
+	}
+	s := findSentence(d.src[1], at)
+	d.sentences = append(d.sentences, s)
+	return s.start, s.end
+}
+
+// sentenceAt is the sentence of a text found around a byte: start and end
+// are its bounds, trimmed of surrounding space; the breaks it lies between
+// are at after (0 for none) and before (the text's length for none), and
+// every word between them is in it.
+type sentenceAt struct{ after, before, start, end int }
+
+// findSentence finds the sentence of s that holds byte at, which is not
+// white space. A sentence ends after ".", "!", "?" or "…" followed by
+// white space, or at a line break.
+func findSentence(s string, at int) sentenceAt {
+	out := sentenceAt{before: len(s)}
 	for i := at - 1; i > 0; i-- {
 		if s[i] == '\n' || isSpaceByte(s[i]) && endsSentence(s[:i]) {
-			start = i + 1
+			out.after = i
+			out.start = i + 1
 			break
 		}
 	}
-	end = len(s)
 	for i := at; i < len(s); i++ {
 		if s[i] == '\n' || isSpaceByte(s[i]) && endsSentence(s[:i]) {
-			end = i
+			out.before = i
 			break
 		}
 	}
+	start, end := out.start, out.before
 	for start < end && isSpaceByte(s[start]) {
 		start++
 	}
 	for end > start && isSpaceByte(s[end-1]) {
 		end--
 	}
-	return start, end
+	out.start, out.end = start, end
+	return out
 }
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
