@@ -158,3 +158,23 @@ func checkTerms(t *testing.T, query string, doc Document, want []string) {
 		t.Errorf("terms = %q, want %q", got, want)
 	}
 }
+
+// lowerRun, eight bytes at a time, agrees with a byte-by-byte scan at
+// every start in text holding every byte value and every boundary.
+func TestLowerRun(t *testing.T) {
+	var b []byte
+	for c := range 256 {
+		b = append(b, "abcz09xy"[c%8], byte(c), 'q', 'a', '0', '9', 'z')
+	}
+	b = append(b, "`{/:@[azAZ"...)
+	s := string(b)
+	for i := range len(s) {
+		want := i
+		for want < len(s) && ('a' <= s[want] && s[want] <= 'z' || '0' <= s[want] && s[want] <= '9') {
+			want++
+		}
+		if got := lowerRun(s, i); got != want {
+			t.Fatalf("lowerRun(s, %d) = %d, want %d (bytes %q)", i, got, want, s[i:min(len(s), i+10)])
+		}
+	}
+}
