@@ -16,6 +16,12 @@ type dict struct {
 	// not in wordTab.
 	filter  wordFilter
 	wordTab wordTable
+	// joinTab holds the words that only joined spellings of phrases use
+	// ("peacekeeping" from "peace keeping"): most of the dictionary with
+	// many topics, and rare in documents, so wordTab stays small enough
+	// for the cache and its pages for the TLB. A word is looked for in
+	// joinTab only when it is not in wordTab.
+	joinTab wordTable
 	// prefixTab holds the prefixes, and prefixLens their lengths, so that
 	// a word is checked for all of them in one pass over its bytes. Only
 	// words that may begin a prefix are: those whose first two bytes are a
@@ -27,10 +33,12 @@ type dict struct {
 	starts3    [1 << 16 / 64]uint64
 
 	// length, isPrefix and uses (how many terms of all queries name it)
-	// describe each id, to choose anchors.
+	// describe each id, to choose anchors; written says whether a query
+	// names it as written, rather than only as a joined spelling.
 	length   []int
 	isPrefix []bool
 	uses     []int
+	written  []bool
 	// The prefixes a word begins with, so that a document word found in
 	// words needs no search for prefixes: for the word with id, they are
 	// startsWith[startsAt[id]:startsAt[id+1]], one array for the scan to
@@ -52,7 +60,16 @@ func (d *dict) finish() {
 	for w := range d.words {
 		d.filter.add(w)
 	}
-	d.wordTab = newWordTable(d.words, hashWord)
+	written, joined := map[string]int32{}, map[string]int32{}
+	for w, id := range d.words {
+		if d.written[id] {
+			written[w] = id
+		} else {
+			joined[w] = id
+		}
+	}
+	d.wordTab = newWordTable(written, hashWord)
+	d.joinTab = newWordTable(joined, hashWord)
 	d.prefixTab = newWordTable(d.prefixes, hashPrefix)
 	d.prefixLens = 0
 	d.starts2, d.starts3 = [len(d.starts2)]uint64{}, [len(d.starts3)]uint64{}
@@ -80,6 +97,7 @@ func (d *dict) finish() {
 	d.words, d.prefixes = nil, nil
 	prefixes := func(w *wordInfo) { w.prefixes = [2]int32{d.startsAt[w.id], d.startsAt[w.id+1]} }
 	d.wordTab.fill(prefixes)
+	d.joinTab.fill(prefixes)
 	d.prefixTab.fill(prefixes)
 }
 
@@ -121,6 +139,7 @@ func (d *dict) id(w string, prefix bool) int32 {
 	id := int32(len(d.length))
 	m[w] = id
 	d.uses = append(d.uses, 1)
+	d.written = append(d.written, false)
 	d.length = append(d.length, len(w))
 	d.isPrefix = append(d.isPrefix, prefix)
 	return id
@@ -166,6 +185,9 @@ func compileTerms(n node, d *dict) {
 			ids := make([]int32, len(words))
 			for i, w := range words {
 				ids[i] = d.id(w, n.prefix && i == len(words)-1)
+				if slices.Contains(n.words, w) {
+					d.written[ids[i]] = true
+				}
 			}
 			n.variants = append(n.variants, ids)
 			n.seqs = append(append(n.seqs, int32(len(ids))), ids...)

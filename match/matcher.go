@@ -150,6 +150,7 @@ func Compile(topics []Topic) (*Matcher, error) {
 	m.anchorStart = append(m.anchorStart, int32(len(m.anchorHits)))
 	fill := func(w *wordInfo) { w.anchors = *m.anchorBounds(w.id) }
 	m.dict.wordTab.fill(fill)
+	m.dict.joinTab.fill(fill)
 	m.dict.prefixTab.fill(fill)
 	m.pool.New = func() any { return newDoc(m) }
 	return m, nil
