@@ -1,6 +1,9 @@
 package match
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // dict numbers every folded word and wildcard prefix of every query. A
 // document's words are looked up in it once each, so matching costs grow
@@ -127,22 +130,55 @@ func (d *dict) prefixesOf(w string, out []int32) []int32 {
 	return out
 }
 
-func (d *dict) id(w string, prefix bool) int32 {
+// idGiver gives the dictionary id of a query's word, or of its wildcard
+// prefix; written is false for a word that only a joined spelling of a
+// phrase names.
+type idGiver interface {
+	id(w string, prefix, written bool) int32
+}
+
+// id gives a word its id, a new one if it has none, while queries are
+// compiled.
+func (d *dict) id(w string, prefix, written bool) int32 {
 	m := d.words
 	if prefix {
 		m = d.prefixes
 	}
-	if id, ok := m[w]; ok {
+	id, ok := m[w]
+	if ok {
 		d.uses[id]++
-		return id
+	} else {
+		id = int32(len(d.length))
+		m[w] = id
+		d.uses = append(d.uses, 1)
+		d.written = append(d.written, false)
+		d.length = append(d.length, len(w))
+		d.isPrefix = append(d.isPrefix, prefix)
 	}
-	id := int32(len(d.length))
-	m[w] = id
-	d.uses = append(d.uses, 1)
-	d.written = append(d.written, false)
-	d.length = append(d.length, len(w))
-	d.isPrefix = append(d.isPrefix, prefix)
+	if written {
+		d.written[id] = true
+	}
 	return id
+}
+
+// compiledDict finds the ids of a compiled Matcher's words, for a query
+// compiled again (Explain): its words all have ids.
+type compiledDict struct{ d *dict }
+
+func (c compiledDict) id(w string, prefix, _ bool) int32 {
+	var info *wordInfo
+	if prefix {
+		info = c.d.prefixTab.find(w, hashPrefix(w))
+	} else {
+		h := hashWord(w)
+		if info = c.d.wordTab.find(w, h); info == nil {
+			info = c.d.joinTab.find(w, h)
+		}
+	}
+	if info == nil {
+		panic(fmt.Sprintf("match: %q is not in the dictionary of the query it came from", w))
+	}
+	return info.id
 }
 
 func key3(w string) uint32 {
@@ -177,17 +213,14 @@ func (f *wordFilter) mayHave(w string) bool {
 const maxJoinWords = 6
 
 // compileTerms gives every term of the tree its word-id variants.
-func compileTerms(n node, d *dict) {
+func compileTerms(n node, d idGiver) {
 	switch n := n.(type) {
 	case *termNode:
 		n.variants, n.seqs, n.firsts = nil, nil, nil
 		for _, words := range spellings(n) {
 			ids := make([]int32, len(words))
 			for i, w := range words {
-				ids[i] = d.id(w, n.prefix && i == len(words)-1)
-				if slices.Contains(n.words, w) {
-					d.written[ids[i]] = true
-				}
+				ids[i] = d.id(w, n.prefix && i == len(words)-1, slices.Contains(n.words, w))
 			}
 			n.variants = append(n.variants, ids)
 			n.seqs = append(append(n.seqs, int32(len(ids))), ids...)

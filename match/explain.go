@@ -30,19 +30,30 @@ type Location struct {
 // branch, without stopping at the first branch that decides. It returns
 // false when no such topic is compiled.
 func (m *Matcher) Explain(id string, in Document) (*Explanation, bool) {
-	var t *compiled
+	t := -1
 	for i := range m.topics {
 		if m.topics[i].id == id {
-			t = &m.topics[i]
+			t = i
 		}
 	}
-	if t == nil {
+	if t < 0 {
 		return nil, false
 	}
+	root := m.tree(t)
 	d := m.pool.Get().(*doc)
 	defer m.pool.Put(d)
 	d.load(in)
-	return explain(t.root, d), true
+	return explain(root, d), true
+}
+
+// tree compiles topic t's query again, against the Matcher's dictionary.
+func (m *Matcher) tree(t int) node {
+	root, err := parse(m.topics[t].query)
+	if err != nil {
+		panic(fmt.Sprintf("match: topic %q compiled once but not again: %v", m.topics[t].id, err))
+	}
+	compileTerms(root, compiledDict{&m.dict})
+	return root
 }
 
 func explain(n node, d *doc) *Explanation {

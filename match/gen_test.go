@@ -117,6 +117,10 @@ func TestPresearchAgreesWithFullEvaluation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	trees := make([]node, len(m.topics))
+	for i := range trees {
+		trees[i] = m.tree(i)
+	}
 	matched := 0
 	for _, doc := range docs {
 		var fast []string
@@ -126,8 +130,8 @@ func TestPresearchAgreesWithFullEvaluation(t *testing.T) {
 		d := newDoc(m)
 		d.load(doc)
 		var full []string
-		for _, tp := range m.topics {
-			if tp.root.eval(d, new([]span)) {
+		for i, tp := range m.topics {
+			if trees[i].eval(d, new([]span)) {
 				full = append(full, tp.id)
 			}
 		}
@@ -152,6 +156,10 @@ func TestProgramAgreesWithTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	trees := make([]node, len(m.topics))
+	for i := range trees {
+		trees[i] = m.tree(i)
+	}
 	sorted := func(s []span) []span {
 		slices.SortFunc(s, cmpSpan)
 		return slices.Compact(s)
@@ -160,9 +168,9 @@ func TestProgramAgreesWithTree(t *testing.T) {
 	for _, in := range docs[:800] {
 		d := newDoc(m)
 		d.load(in)
-		for i, tp := range m.topics {
+		for i := range m.topics {
 			var fromTree, fromProg []span
-			treeHolds := tp.root.eval(d, &fromTree)
+			treeHolds := trees[i].eval(d, &fromTree)
 			if progHolds := m.prog.holds(d, int32(i)); progHolds != treeHolds {
 				t.Fatalf("%q on %q: program holds %v, tree %v", topics[i].Query, in.Title, progHolds, treeHolds)
 			}

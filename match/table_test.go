@@ -50,9 +50,9 @@ func TestPrefixesOf(t *testing.T) {
 	d := newDict()
 	prefixes := map[int32]string{}
 	for _, p := range []string{"sanction", "sanc", "sa", "гара", strings.Repeat("z", 70)} {
-		prefixes[d.id(p, true)] = p
+		prefixes[d.id(p, true, true)] = p
 	}
-	sanctions := d.id("sanctions", false)
+	sanctions := d.id("sanctions", false, true)
 	d.finish()
 	for _, c := range []struct {
 		word string
