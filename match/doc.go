@@ -47,6 +47,8 @@ type doc struct {
 	keyEnds []int
 	spans   []span
 	held    []int32 // topics that hold
+	// heldSpans[i] is where the spans of held[i] start in spans.
+	heldSpans []int32
 	// outTerms and outMarks collect the Terms and Marks of the hits that
 	// Match returns, before they are copied out; textSpans and markBuf
 	// are scratch for snippets.

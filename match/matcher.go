@@ -183,10 +183,17 @@ func (m *Matcher) Match(in Document) []Hit {
 	d := m.pool.Get().(*doc)
 	defer m.pool.Put(d)
 	d.load(in)
-	d.held = d.held[:0]
+	// Most candidates hold, so each is decided and its spans collected in
+	// one pass (collect does both) rather than decided first and collected
+	// again: the topic's instructions are read once.
+	d.held, d.heldSpans, d.spans = d.held[:0], d.heldSpans[:0], d.spans[:0]
 	m.candidates(d, func(t int32) {
-		if m.prog.holds(d, t) {
+		mark := len(d.spans)
+		if m.prog.collect(d, t, &d.spans) {
 			d.held = append(d.held, t)
+			d.heldSpans = append(d.heldSpans, int32(mark))
+		} else {
+			d.spans = d.spans[:mark]
 		}
 	})
 	if len(d.held) == 0 {
@@ -200,10 +207,12 @@ func (m *Matcher) Match(in Document) []Hit {
 	d.outTerms, d.outMarks = d.outTerms[:0], d.outMarks[:0]
 	d.bounds = d.bounds[:0]
 	for i, t := range d.held {
-		d.spans = d.spans[:0]
-		m.prog.collect(d, t, &d.spans)
+		end := int32(len(d.spans))
+		if i+1 < len(d.held) {
+			end = d.heldSpans[i+1]
+		}
 		b := hitBounds{terms: int32(len(d.outTerms)), marks: int32(len(d.outMarks))}
-		hits[i] = d.hit(m.topics[t].id, d.spans)
+		hits[i] = d.hit(m.topics[t].id, d.spans[d.heldSpans[i]:end])
 		d.bounds = append(d.bounds, b)
 	}
 	terms := slices.Clone(d.outTerms)
