@@ -253,27 +253,9 @@ func (d *doc) follow(ids []int32, pos int32) (int32, bool) {
 	return pos, true
 }
 
-// seqHolds reports whether one of seqs, word-id sequences each after its
-// length, occurs in d starting in fields, and spelled as raw when raw is
-// set (case:).
-func (d *doc) seqHolds(seqs []int32, fields fieldMask, raw []string) bool {
-	for k := 0; k < len(seqs); k += 1 + int(seqs[k]) {
-		v := seqs[k+1 : k+1+int(seqs[k])]
-		if !d.has(v[0]) {
-			continue
-		}
-		for _, p := range d.postings(v[0]) {
-			end, ok := d.follow(v[1:], p.pos+p.width)
-			if ok && fields&d.fieldOf(p.pos) != 0 && (raw == nil || d.spelled(span{p.pos, end}, raw)) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// seqSpans appends to out the span of every occurrence that seqHolds
-// looks for, in order and each once.
+// seqSpans appends to out the span of every occurrence in d of one of
+// seqs, word-id sequences each after its length, that starts in fields
+// and is spelled as raw when raw is set (case:); in order and each once.
 func (d *doc) seqSpans(seqs []int32, fields fieldMask, raw []string, out []span) []span {
 	before, variants := len(out), 0
 	for k := 0; k < len(seqs); k += 1 + int(seqs[k]) {

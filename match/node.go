@@ -20,7 +20,7 @@ type span struct{ from, to int32 }
 
 // node is one element of a compiled query tree. Whether a topic holds is
 // decided by its flattened program (program.go), which keeps the tree's
-// terms and NEARs as leaves (leaf).
+// NEARs and case: terms as they are.
 type node interface {
 	// eval reports whether the node holds for the document and, when it
 	// does, appends the spans of the terms that made it hold.
@@ -28,15 +28,6 @@ type node interface {
 	// String prints the node in query syntax; parsing it gives the same
 	// tree.
 	String() string
-}
-
-// leaf is a node the program cannot flatten: a phrase, a restricted or
-// case-sensitive term, a NEAR.
-type leaf interface {
-	node
-	// holds reports whether the node holds for the document, stopping as
-	// soon as that is decided.
-	holds(d *doc) bool
 }
 
 type andNode struct{ kids []node }
@@ -79,15 +70,6 @@ type termNode struct {
 	seqs     []int32
 	firsts   []int32
 }
-
-func (n *nearNode) holds(d *doc) bool {
-	found := false
-	n.pairs(d, func(l, r span) { found = true })
-	return found
-}
-
-// holds looks for one occurrence of the term.
-func (n *termNode) holds(d *doc) bool { return d.seqHolds(n.seqs, n.fields, n.raw) }
 
 func (n *andNode) eval(d *doc, out *[]span) bool {
 	mark := len(*out)

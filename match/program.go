@@ -11,7 +11,7 @@ package match
 type program struct {
 	code  []int32
 	start []int32 // topic → offset of its root instruction
-	slow  []leaf  // terms and NEARs that need the postings, by index
+	slow  []node  // NEARs and case: terms, by index
 }
 
 const (
@@ -106,7 +106,7 @@ func (p *program) emit(n node, d *dict) {
 	p.close(at)
 }
 
-func (p *program) emitNode(at int, n leaf, d *dict) {
+func (p *program) emitNode(at int, n node, d *dict) {
 	p.code[at] = opNode
 	p.code = append(p.code, int32(len(p.slow)))
 	p.slow = append(p.slow, n)
@@ -143,57 +143,6 @@ func wordOp(n node) (op, id int32, ok bool) {
 	return opWords, t.variants[0][0], true
 }
 
-// holds runs the topic's instructions against the document.
-func (p *program) holds(d *doc, topic int32) bool { return p.run(d, p.start[topic]) }
-
-func (p *program) run(d *doc, pc int32) bool {
-	code := p.code
-	end := pc + code[pc+1]
-	switch code[pc] {
-	case opWords:
-		for _, id := range code[pc+2 : end] {
-			if d.has(id) {
-				return true
-			}
-		}
-		return false
-	case opTitleWords:
-		for _, id := range code[pc+2 : end] {
-			if d.has(id) && d.postings(id)[0].pos < d.textBase {
-				return true
-			}
-		}
-		return false
-	case opTextWords:
-		for _, id := range code[pc+2 : end] {
-			if ps := d.postings(id); d.has(id) && ps[len(ps)-1].pos >= d.textBase {
-				return true
-			}
-		}
-		return false
-	case opAnd:
-		for k := pc + 2; k < end; k += code[k+1] {
-			if !p.run(d, k) {
-				return false
-			}
-		}
-		return true
-	case opOr:
-		for k := pc + 2; k < end; k += code[k+1] {
-			if p.run(d, k) {
-				return true
-			}
-		}
-		return false
-	case opNot:
-		return !p.run(d, pc+2)
-	case opPhrase:
-		return d.seqHolds(code[pc+3:end], fieldMask(code[pc+2]), nil)
-	default: // opNode
-		return p.mayHold(d, pc, end) && p.slow[code[pc+2]].holds(d)
-	}
-}
-
 // mayHold tests the ids of the opNode at pc: one must occur.
 func (p *program) mayHold(d *doc, pc, end int32) bool {
 	ids := p.code[pc+3 : end]
@@ -205,9 +154,10 @@ func (p *program) mayHold(d *doc, pc, end int32) bool {
 	return len(ids) == 0
 }
 
-// collect runs the topic's instructions like holds, but evaluates every
-// branch and appends the spans of the terms that made it hold, as the
-// node tree's eval does.
+// collect runs the topic's instructions against the document: it reports
+// whether the topic holds and appends the spans of the terms that made it
+// hold, as the node tree's eval does. It decides and collects in one pass
+// because, with many topics, most candidates hold.
 func (p *program) collect(d *doc, topic int32, out *[]span) bool {
 	return p.eval(d, p.start[topic], out)
 }
