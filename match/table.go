@@ -7,8 +7,9 @@ import "math/bits"
 // read after.
 //
 // Scanning a document looks up every word it holds, and with 10,000
-// topics most lookups either miss or land in a dictionary of some 50,000
-// words, too big for the cache. A Go map costs a miss for its control
+// topics most lookups either miss or land in a dictionary of thousands of
+// words (tens of thousands with phrases' joined spellings), too big for
+// the cache. A Go map costs a miss for its control
 // word, another for the key's string header and a third for the string,
 // each in a different part of the heap; the id then leads to arrays of
 // anchors and prefixes, more misses. Here a Bloom filter small enough to
@@ -96,7 +97,8 @@ func newWordTable(ids map[string]int32, hash func(string) uint64) wordTable {
 	for size < 2*uint64(len(ids)) {
 		size *= 2
 	}
-	// 16 filter bits a word, two set: about 1% of absent words get past.
+	// 16 filter bits a word, two set in one uint64: about 1 – 2% of
+	// absent words get past.
 	words := uint64(1 << 10)
 	for 64*words < 16*uint64(len(ids)) {
 		words *= 2

@@ -4,7 +4,15 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 )
+
+// A slot is one cache line: what a word costs to find.
+func TestTableSlotIsACacheLine(t *testing.T) {
+	if got := unsafe.Sizeof(tableSlot{}); got != 64 {
+		t.Errorf("a tableSlot is %d bytes, want 64", got)
+	}
+}
 
 // The word table finds every word it was built with, long ones (past a
 // slot's bytes) included, and nothing else: not a word's prefix, not a
