@@ -41,6 +41,15 @@ func FuzzQuery(f *testing.F) {
 		if s2 := n2.String(); s2 != s {
 			t.Fatalf("form of %q is %q, then %q", q, s, s2)
 		}
+		// Explain compiles the query again against the Matcher's
+		// finished dictionary: every word of it must be there.
+		m, err := Compile([]Topic{{ID: "q", Query: q}})
+		if err != nil {
+			t.Fatalf("parse(%q) ok, but Compile fails: %v", q, err)
+		}
+		if _, ok := m.Explain("q", Document{Title: q, Text: s}); !ok {
+			t.Fatalf("Explain does not find the topic of %q", q)
+		}
 	})
 }
 
