@@ -88,9 +88,9 @@ type anchorHit struct{ group, ref int32 }
 
 // compiled is a topic. Its query's tree is dropped once the Matcher is
 // built (the program and the anchors hold all that matching needs, and
-// NEARs keep their own subtrees): with 10,000 topics the trees are about
-// a million small objects that the collector would otherwise mark on
-// every cycle. Explain parses the query again.
+// NEARs keep their own subtrees): with 10,000 topics the trees are
+// hundreds of thousands of small objects that the collector would
+// otherwise mark on every cycle. Explain parses the query again.
 type compiled struct {
 	id, query string
 	root      node // until Compile returns
