@@ -91,10 +91,7 @@ type anchorHit struct{ group, ref int32 }
 // NEARs keep their own subtrees): with 10,000 topics the trees are
 // hundreds of thousands of small objects that the collector would
 // otherwise mark on every cycle. Explain parses the query again.
-type compiled struct {
-	id, query string
-	root      node // until Compile returns
-}
+type compiled struct{ id, query string }
 
 // TopicError reports a topic whose query does not compile.
 type TopicError struct {
@@ -112,19 +109,21 @@ func (e *TopicError) Unwrap() error { return e.Err }
 // first query that is empty or malformed.
 func Compile(topics []Topic) (*Matcher, error) {
 	m := &Matcher{topics: make([]compiled, 0, len(topics)), dict: *newDict()}
+	roots := make([]node, 0, len(topics)) // dropped when Compile returns
 	for _, t := range topics {
 		root, err := parse(t.Query)
 		if err != nil {
 			return nil, &TopicError{Topic: t.ID, Err: err}
 		}
 		compileTerms(root, &m.dict)
-		m.topics = append(m.topics, compiled{id: t.ID, query: t.Query, root: root})
+		m.topics = append(m.topics, compiled{id: t.ID, query: t.Query})
+		roots = append(roots, root)
 	}
 	m.dict.finish()
 	anchored := make([][]anchorHit, 3*m.dict.size()) // anchor → what it hits
-	for i, t := range m.topics {
-		m.prog.add(t.root, &m.dict)
-		clauses := anchorClauses(t.root, &m.dict)
+	for i, root := range roots {
+		m.prog.add(root, &m.dict)
+		clauses := anchorClauses(root, &m.dict)
 		if len(clauses) == 0 {
 			m.always = append(m.always, int32(i))
 			continue
@@ -157,9 +156,6 @@ func Compile(topics []Topic) (*Matcher, error) {
 	m.dict.wordTab.fill(fill)
 	m.dict.joinTab.fill(fill)
 	m.dict.prefixTab.fill(fill)
-	for i := range m.topics {
-		m.topics[i].root = nil
-	}
 	m.pool.New = func() any { return newDoc(m) }
 	return m, nil
 }
