@@ -29,8 +29,8 @@ type dict struct {
 	// three or more (starts3, hashed).
 	prefixTab  wordTable
 	prefixLens prefixLengths
-	starts2    [1 << 16 / 64]uint64
-	starts3    [1 << 16 / 64]uint64
+	starts2    bitSet16
+	starts3    bitSet16
 
 	// length, isPrefix and uses (how many terms of all queries name it)
 	// describe each id, to choose anchors; written says whether a query
@@ -56,7 +56,6 @@ func (d *dict) size() int { return len(d.length) }
 // finish is called once every query's words are in: it builds the tables
 // and lists the prefixes of each word.
 func (d *dict) finish() {
-	d.filter = wordFilter{}
 	for w := range d.words {
 		d.filter.add(w)
 	}
@@ -71,16 +70,12 @@ func (d *dict) finish() {
 	d.wordTab = newWordTable(written, hashWord)
 	d.joinTab = newWordTable(joined, hashWord)
 	d.prefixTab = newWordTable(d.prefixes, hashPrefix)
-	d.prefixLens = 0
-	d.starts2, d.starts3 = [len(d.starts2)]uint64{}, [len(d.starts3)]uint64{}
 	for p := range d.prefixes { // at least two bytes: see parse
 		d.prefixLens.add(len(p))
 		if len(p) == 2 {
-			k := uint32(p[0])<<8 | uint32(p[1])
-			d.starts2[k/64] |= 1 << (k % 64)
+			d.starts2.set(key2(p))
 		} else {
-			k := key3(p)
-			d.starts3[k/64] |= 1 << (k % 64)
+			d.starts3.set(key3(p))
 		}
 	}
 	lists := make([][]int32, d.size())
@@ -107,13 +102,8 @@ func (d *dict) prefixesOf(w string, out []int32) []int32 {
 	if len(w) < 2 {
 		return out
 	}
-	if k := uint32(w[0])<<8 | uint32(w[1]); d.starts2[k/64]&(1<<(k%64)) == 0 {
-		if len(w) < 3 {
-			return out
-		}
-		if k := key3(w); d.starts3[k/64]&(1<<(k%64)) == 0 {
-			return out
-		}
+	if !d.starts2.has(key2(w)) && (len(w) < 3 || !d.starts3.has(key3(w))) {
+		return out
 	}
 	h, last := fnvInit, min(len(w), d.prefixLens.longest())
 	for i := 0; i < last; i++ {
@@ -125,6 +115,15 @@ func (d *dict) prefixesOf(w string, out []int32) []int32 {
 		}
 	}
 	return out
+}
+
+// findWord returns what the dictionary knows of the whole word w, or nil.
+func (d *dict) findWord(w string) *wordInfo {
+	h := hashWord(w)
+	if info := d.wordTab.find(w, h); info != nil {
+		return info
+	}
+	return d.joinTab.find(w, h)
 }
 
 // idGiver gives the dictionary id of a query's word, or of its wildcard
@@ -167,10 +166,7 @@ func (c compiledDict) id(w string, prefix, _ bool) int32 {
 	if prefix {
 		info = c.d.prefixTab.find(w, hashPrefix(w))
 	} else {
-		h := hashWord(w)
-		if info = c.d.wordTab.find(w, h); info == nil {
-			info = c.d.joinTab.find(w, h)
-		}
+		info = c.d.findWord(w)
 	}
 	if info == nil {
 		panic(fmt.Sprintf("match: %q is not in the dictionary of the query it came from", w))
@@ -178,16 +174,25 @@ func (c compiledDict) id(w string, prefix, _ bool) int32 {
 	return info.id
 }
 
+// bitSet16 is a set of 16-bit keys: 8 KiB that stay in cache.
+type bitSet16 [1 << 16 / 64]uint64
+
+func (b *bitSet16) set(k uint32)      { b[k/64] |= 1 << (k % 64) }
+func (b *bitSet16) has(k uint32) bool { return b[k/64]&(1<<(k%64)) != 0 }
+
+// key2 is the key of a word's first two bytes; key3 hashes its first three.
+func key2(w string) uint32 { return uint32(w[0])<<8 | uint32(w[1]) }
+
 func key3(w string) uint32 {
 	h := (uint32(w[0])<<16 | uint32(w[1])<<8 | uint32(w[2])) * 0x9E3779B1
 	return h >> 16
 }
 
 // wordFilter is a one-hash Bloom filter over a word's length and first
-// and last bytes: 8 KiB that stay in cache, tested before the word is
-// hashed. With a few hundred words it turns away most others; with tens
-// of thousands it lets most through, at the cost of one test.
-type wordFilter struct{ bits [1024]uint64 }
+// and last bytes, tested before the word is hashed. With a few hundred
+// words it turns away most others; with tens of thousands it lets most
+// through, at the cost of one test.
+type wordFilter struct{ bits bitSet16 }
 
 func filterKey(w string) uint32 {
 	if len(w) == 0 {
@@ -197,9 +202,5 @@ func filterKey(w string) uint32 {
 	return (h ^ h>>15) & (1<<16 - 1)
 }
 
-func (f *wordFilter) add(w string) { k := filterKey(w); f.bits[k/64] |= 1 << (k % 64) }
-
-func (f *wordFilter) mayHave(w string) bool {
-	k := filterKey(w)
-	return f.bits[k/64]&(1<<(k%64)) != 0
-}
+func (f *wordFilter) add(w string)          { f.bits.set(filterKey(w)) }
+func (f *wordFilter) mayHave(w string) bool { return f.bits.has(filterKey(w)) }

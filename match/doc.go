@@ -131,12 +131,7 @@ func (d *doc) scanField(f int, base int32) {
 func (d *doc) lookup(w string, pos, width int32) {
 	m := d.m
 	if m.dict.filter.mayHave(w) {
-		h := hashWord(w)
-		info := m.dict.wordTab.find(w, h)
-		if info == nil {
-			info = m.dict.joinTab.find(w, h)
-		}
-		if info != nil {
+		if info := m.dict.findWord(w); info != nil {
 			d.add(info.id, &info.anchors, pos, width)
 			for _, p := range m.dict.startsWith[info.prefixes[0]:info.prefixes[1]] {
 				d.add(p, m.anchorBounds(p), pos, width)

@@ -207,8 +207,9 @@ func (m *Matcher) Match(in Document) []Hit {
 		if i+1 < len(d.held) {
 			end = d.heldSpans[i+1]
 		}
-		b := hitBounds{terms: int32(len(d.outTerms)), marks: int32(len(d.outMarks))}
+		b := hitBounds{terms: [2]int32{int32(len(d.outTerms))}, marks: [2]int32{int32(len(d.outMarks))}}
 		hits[i] = d.hit(m.topics[t].id, d.spans[d.heldSpans[i]:end])
+		b.terms[1], b.marks[1] = int32(len(d.outTerms)), int32(len(d.outMarks))
 		d.bounds = append(d.bounds, b)
 	}
 	terms := slices.Clone(d.outTerms)
@@ -216,23 +217,19 @@ func (m *Matcher) Match(in Document) []Hit {
 	if len(d.outMarks) > 0 {
 		marks = slices.Clone(d.outMarks)
 	}
-	for i := range hits {
-		b, endT, endM := d.bounds[i], int32(len(terms)), int32(len(marks))
-		if i+1 < len(hits) {
-			endT, endM = d.bounds[i+1].terms, d.bounds[i+1].marks
-		}
-		hits[i].Terms = terms[b.terms:endT:endT]
+	for i, b := range d.bounds {
+		hits[i].Terms = terms[b.terms[0]:b.terms[1]:b.terms[1]]
 		if hits[i].Snippet.Marks != nil {
-			hits[i].Snippet.Marks = marks[b.marks:endM:endM]
+			hits[i].Snippet.Marks = marks[b.marks[0]:b.marks[1]:b.marks[1]]
 		}
 	}
 	clear(d.outTerms) // they hold the document's text
 	return hits
 }
 
-// hitBounds are where a hit's terms and marks start in doc.outTerms and
-// doc.outMarks.
-type hitBounds struct{ terms, marks int32 }
+// hitBounds are where a hit's terms and marks start and end in
+// doc.outTerms and doc.outMarks.
+type hitBounds struct{ terms, marks [2]int32 }
 
 // candidates calls fn, in topic order, for each topic that may match.
 func (m *Matcher) candidates(d *doc, fn func(t int32)) {
