@@ -51,7 +51,7 @@ func TestShippedConfig(t *testing.T) {
 // TestShippedTopicsQuality measures how well the shipped queries flag what
 // a reader flagged in news-2025: precision and recall per topic over all
 // 2,202 items. Every topic with at least 10 labelled items must reach
-// precision 0.90 and recall 0.85, except where noted below.
+// precision 0.90 and recall 0.85.
 func TestShippedTopicsQuality(t *testing.T) {
 	c, err := Load(filepath.Join("..", "..", "config.yaml"))
 	if err != nil {
@@ -71,22 +71,13 @@ func TestShippedTopicsQuality(t *testing.T) {
 	}
 	s := score(m, c, items)
 	t.Logf("news-2025, %d items:\n%s", len(items), s.table())
-	// ceasefire-talks stops at 0.88: most of its remaining false positives
-	// are items a reader of TOPICS.md would flag but the labels leave out
-	// (a Trump–Putin call about ending the war, talks cut short with
-	// Zelensky, peripheral Alaska-summit coverage). See BENCHMARKS.md.
-	exceptions := map[string]float64{"ceasefire-talks": 0.87}
 	for _, tp := range c.Topics {
 		cs := s.by[tp.ID]
 		if cs.tp+cs.fn < 10 {
 			continue
 		}
-		wantP := 0.90
-		if p, ok := exceptions[tp.ID]; ok {
-			wantP = p
-		}
-		if p, r := s.precision(tp.ID), s.recall(tp.ID); p < wantP || r < 0.85 {
-			t.Errorf("%s: precision %.2f recall %.2f, want at least %.2f and 0.85", tp.ID, p, r, wantP)
+		if p, r := s.precision(tp.ID), s.recall(tp.ID); p < 0.90 || r < 0.85 {
+			t.Errorf("%s: precision %.3f recall %.3f, want at least 0.90 and 0.85", tp.ID, p, r)
 		}
 	}
 }
