@@ -85,14 +85,17 @@ func joinAll(words []string) string {
 // An anchor is a dictionary id together with the field an occurrence
 // must be in to count: a title: term is anchored on its word in titles
 // only, so that the word in a text does not make its topic a candidate.
+// The title's anchor comes before the any-field one and the text's after
+// it, so that a word's first occurrence in either field does what it does
+// in one run of anchorHits (see doc.add).
 func anchorKey(id int32, f fieldMask) int32 {
 	switch f {
 	case inTitle:
-		return id*3 + 1
+		return id * 3
 	case inText:
 		return id*3 + 2
 	}
-	return id * 3
+	return id*3 + 1
 }
 
 // anchorID returns the dictionary id of an anchor.

@@ -147,25 +147,30 @@ func (d *doc) lookup(w string, pos, width int32) {
 
 // add records an occurrence of id at pos; anchors are its anchorBounds.
 func (d *doc) add(id int32, anchors *[4]int32, pos, width int32) {
-	if d.slot[id] == 0 {
-		if len(d.touched) == len(d.lists) {
+	if !d.has(id) {
+		// The first occurrence: what it does anywhere and in its field
+		// are one run of anchorHits.
+		n := int32(len(d.touched))
+		if n == int32(len(d.lists)) {
 			d.lists = append(d.lists, nil)
 		}
-		d.slot[id] = int32(len(d.touched)) + 1
-		d.lists[len(d.touched)] = d.lists[len(d.touched)][:0]
+		d.slot[id] = n + 1
+		d.lists[n] = append(d.lists[n][:0], posting{pos, width})
 		d.touched = append(d.touched, id)
 		d.present[id/64] |= 1 << (id % 64)
-		d.hitAnchor(anchors[0], anchors[1])
-	}
-	ps := d.lists[d.slot[id]-1]
-	if pos < d.textBase {
-		if len(ps) == 0 {
-			d.hitAnchor(anchors[1], anchors[2])
+		if pos < d.textBase {
+			d.hitAnchor(anchors[0], anchors[2])
+		} else {
+			d.hitAnchor(anchors[1], anchors[3])
 		}
-	} else if len(ps) == 0 || ps[len(ps)-1].pos < d.textBase {
-		d.hitAnchor(anchors[2], anchors[3])
+		return
 	}
-	d.lists[d.slot[id]-1] = append(ps, posting{pos, width})
+	i := d.slot[id] - 1
+	ps := d.lists[i]
+	if pos >= d.textBase && ps[len(ps)-1].pos < d.textBase {
+		d.hitAnchor(anchors[2], anchors[3]) // the first in the text
+	}
+	d.lists[i] = append(ps, posting{pos, width})
 }
 
 // hitAnchor records that an anchor occurs, whose effects are

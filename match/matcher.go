@@ -161,8 +161,8 @@ func Compile(topics []Topic) (*Matcher, error) {
 }
 
 // anchorBounds returns the bounds in anchorHits of what an occurrence of
-// id does: [0]:[1] for an occurrence anywhere, [1]:[2] for the first in
-// the title and [2]:[3] for the first in the text (see anchorKey).
+// id does: [0]:[1] for the first in the title, [1]:[2] for the first
+// anywhere and [2]:[3] for the first in the text (see anchorKey).
 func (m *Matcher) anchorBounds(id int32) *[4]int32 {
 	return (*[4]int32)(m.anchorStart[id*3 : id*3+4])
 }
