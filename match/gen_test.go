@@ -112,6 +112,12 @@ func TestPresearchAgreesWithFullEvaluation(t *testing.T) {
 		Topic{ID: "ceasefire", Query: `("cease fire" OR truce* OR "peace talks") AND (Ukraine OR Russia) NOT Gaza`},
 		Topic{ID: "near", Query: `(Putin OR Kremlin) NEAR/5 (Donbas OR Donetsk OR land)`},
 		Topic{ID: "case", Query: `case:US AND (aid OR weapons)`},
+		// Anchored on words in one field only: the text's anchors must be
+		// hit by a word's first occurrence in the text, whether or not the
+		// title held it before.
+		Topic{ID: "text", Query: `text:(Kremlin OR Ukraine OR "peace talks")`},
+		Topic{ID: "text-title", Query: `text:Ukraine AND title:(Trump OR Putin)`},
+		Topic{ID: "title", Query: `title:(Kremlin OR Ukraine)`},
 	)
 	m, err := Compile(topics)
 	if err != nil {
