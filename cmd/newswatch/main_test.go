@@ -261,11 +261,21 @@ func TestMatchesWithoutDatabase(t *testing.T) {
 }
 
 func TestCheckShippedConfig(t *testing.T) {
-	r := newswatch(t, "check", "-config", filepath.Join("..", "..", "config.yaml"))
+	path := filepath.Join("..", "..", "config.yaml")
+	c, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := 0
+	for _, tp := range c.Topics {
+		examples += len(tp.Examples.Match) + len(tp.Examples.NoMatch)
+	}
+	r := newswatch(t, "check", "-config", path)
 	if r.code != 0 {
 		t.Fatalf("check exited %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"is valid", "topics (9):", "security-guarantees", "deported-children", `poll: schedule "*/15 * * * *"`, "kyivindependent.com", "examples: 53 of 53 decided as written"} {
+	allRight := fmt.Sprintf("examples: %d of %d decided as written", examples, examples)
+	for _, want := range []string{"is valid", "topics (9):", "security-guarantees", "deported-children", `poll: schedule "*/15 * * * *"`, "kyivindependent.com", allRight} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("check output lacks %q:\n%s", want, r.stdout)
 		}
