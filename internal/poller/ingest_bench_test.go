@@ -131,6 +131,7 @@ func BenchmarkIngestShare(b *testing.B) {
 		run++
 		db, p := ingestDB(b, m, run)
 		b.StartTimer()
+		stored := 0
 		for c := 0; c*chunk < len(bodies); c++ {
 			first := c * chunk
 			part := bodies[first:min(len(bodies), first+chunk)]
@@ -145,7 +146,7 @@ func BenchmarkIngestShare(b *testing.B) {
 			}
 			ingest := func() {
 				start := processCPU()
-				ingestBodies(b, p, db, part, first)
+				stored += ingestBodies(b, p, db, part, first)
 				ingestCPU += processCPU() - start
 			}
 			if c%2 == 0 {
@@ -157,6 +158,9 @@ func BenchmarkIngestShare(b *testing.B) {
 			}
 		}
 		b.StopTimer()
+		if stored == 0 {
+			b.Fatal("nothing stored")
+		}
 		if err := db.Close(); err != nil {
 			b.Fatal(err)
 		}
