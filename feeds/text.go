@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -163,8 +164,13 @@ func (f *spaceFolder) write(s string) {
 			}
 			// A run of ASCII that is not white space, copied at once.
 			j := i + 1
-			for j < len(s) && s[j] < utf8.RuneSelf && !(s[j] <= ' ' && asciiSpace[s[j]]) {
-				j++
+			for {
+				j = printableRun(s, j)
+				if j < len(s) && s[j] < ' ' && !asciiSpace[s[j]] {
+					j++ // a control character that is not white space
+					continue
+				}
+				break
 			}
 			f.word(s[i:j])
 			i = j
@@ -207,6 +213,17 @@ func isFoldedSpace(r rune, size int) bool {
 func spaceFolded(s string) bool {
 	prevSpace := true // a space at the start is not folded
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			// Eight bytes of printable ASCII at a time, the common case.
+			if spaces, ok := asciiSpaces(s[i : i+8]); ok {
+				if spaces&(spaces>>8) != 0 || prevSpace && spaces&1 != 0 {
+					return false // two spaces in a row
+				}
+				prevSpace = spaces>>56 != 0
+				i += 8
+				continue
+			}
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
@@ -231,6 +248,53 @@ func spaceFolded(s string) bool {
 		i += size
 	}
 	return !prevSpace || s == ""
+}
+
+// Eight bytes at a time: ones has 1 in every byte, high the high bit of
+// every byte.
+const (
+	ones = 0x0101010101010101
+	high = 0x8080808080808080
+)
+
+// load64 reads eight bytes of b, the first the lowest.
+func load64(b string) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// printableRun returns the end of the run of printable ASCII other than
+// the space (0x21 – 0x7F) that starts at s[i], testing eight bytes at a
+// time as match's lowerRun does: with the high bits cleared no sum
+// carries into the next byte, and a byte's high bit in the sum says
+// whether it is at least the bound.
+func printableRun(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s[i : i+8])
+		atLeast21 := (x&^high + (0x80-0x21)*ones) & high
+		if stop := (^atLeast21 | x) & high; stop != 0 {
+			return i + bits.TrailingZeros64(stop)/8
+		}
+	}
+	for i < len(s) && s[i] > ' ' && s[i] < utf8.RuneSelf {
+		i++
+	}
+	return i
+}
+
+// asciiSpaces reports whether the eight bytes of b are all printable ASCII
+// or spaces, and if so returns a mask with 0x01 in the bytes that are
+// spaces (byte k of b as byte k of the mask).
+func asciiSpaces(b string) (spaces uint64, ok bool) {
+	x := load64(b)
+	atLeast20 := (x&^high + (0x80-0x20)*ones) & high
+	if (^atLeast20|x)&high != 0 {
+		return 0, false // a control character or a byte past ASCII
+	}
+	t := x ^ 0x20*ones // zero where b holds a space
+	nonZero := (t + 0x7F*ones) & high
+	return (^nonZero & high) >> 7, true
 }
 
 // PageText extracts the title and the plain text of an HTML page, for
