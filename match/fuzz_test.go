@@ -19,6 +19,7 @@ func FuzzQuery(f *testing.F) {
 		`NOT a b`,
 		`"a" "b c" d*`,
 		`title:case:"EU Council" AND NOT (x ONEAR/0 y)`,
+		`a OR title:"b c" NOT d OR (e f)`,
 	} {
 		f.Add(q)
 	}
@@ -29,6 +30,11 @@ func FuzzQuery(f *testing.F) {
 				t.Fatalf("parse(%q) error %v is not a *SyntaxError", q, err)
 			}
 			return
+		}
+		for _, w := range Warnings(q) {
+			if w.Col < 1 || w.Col > utf8.RuneCountInString(q) || w.Msg == "" {
+				t.Fatalf("Warnings(%q): %v is outside the query", q, w)
+			}
 		}
 		s := n.String()
 		n2, err := parse(s)

@@ -77,6 +77,40 @@ func TestLanguageErrors(t *testing.T) {
 	}
 }
 
+// A query whose AND and OR are not grouped is valid, and warned about:
+// the warning names where the AND group starts and quotes it.
+func TestWarnings(t *testing.T) {
+	tests := []struct {
+		query string
+		col   int    // 0: no warning
+		group string // quoted in the warning
+	}{
+		{`a OR b AND NOT c`, 6, "b AND NOT c"},
+		{`Putin Trump OR Zelensky`, 1, "Putin Trump"},
+		{`x OR "peace   talks" NOT Gaza`, 6, `"peace talks" NOT Gaza`},
+		{`title:(a OR b c) AND d`, 13, "b c"},
+		{`Київ OR гарантії безпеки`, 9, "гарантії безпеки"},
+		{`(a OR b) AND NOT c`, 0, ""},
+		{`a OR (b AND NOT c)`, 0, ""},
+		{`(a b) OR c`, 0, ""},
+		{`"peace talks" OR truce OR a NEAR/3 b`, 0, ""},
+		{`a AND b`, 0, ""},
+		{`a OR`, 0, ""}, // invalid: CheckQuery's to report
+	}
+	for _, tt := range tests {
+		ws := Warnings(tt.query)
+		if tt.col == 0 {
+			if len(ws) != 0 {
+				t.Errorf("Warnings(%q) = %v, want none", tt.query, ws)
+			}
+			continue
+		}
+		if len(ws) != 1 || ws[0].Col != tt.col || !strings.Contains(ws[0].Msg, "“"+tt.group+"”") {
+			t.Errorf("Warnings(%q) = %v, want one at column %d quoting %q", tt.query, ws, tt.col, tt.group)
+		}
+	}
+}
+
 func TestFormatQuery(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`ceasefire (Ukraine OR "Russia's war") NOT gaza guarant*`, `ceasefire AND (ukraine OR "russia s war") AND NOT gaza AND guarant*`},

@@ -18,6 +18,12 @@ import (
 type parser struct {
 	lx  []lexeme
 	pos int
+	// andFrom is the column where the AND group that parseAnd last
+	// returned starts, when it joined terms at its own level; 0 when it
+	// returned a single operand.
+	andFrom  int
+	warnings []Warning
+	q        string // the query, to quote in warnings
 }
 
 // mods are the modifiers in force while parsing a subtree.
@@ -31,28 +37,57 @@ func (p *parser) next() lexeme { l := p.lx[p.pos]; p.pos++; return l }
 
 // parse turns a query string into an expression tree.
 func parse(q string) (node, error) {
+	n, _, err := parseQuery(q)
+	return n, err
+}
+
+// parseQuery is parse, with what the query says that is easily misread.
+func parseQuery(q string) (node, []Warning, error) {
 	lx, err := lex(q)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(lx) == 1 {
-		return nil, &SyntaxError{1, "empty query"}
+		return nil, nil, &SyntaxError{1, "empty query"}
 	}
-	p := &parser{lx: lx}
+	p := &parser{lx: lx, q: q}
 	n, err := p.parseOr(mods{fields: anyField})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if l := p.peek(); l.kind != lexEOF {
 		if l.kind == lexRParen {
-			return nil, &SyntaxError{l.col, "unexpected \")\" without a matching \"(\""}
+			return nil, nil, &SyntaxError{l.col, "unexpected \")\" without a matching \"(\""}
 		}
-		return nil, &SyntaxError{l.col, "unexpected " + l.describe()}
+		return nil, nil, &SyntaxError{l.col, "unexpected " + l.describe()}
 	}
 	if !positive(n) {
-		return nil, &SyntaxError{1, "the query only excludes: it needs at least one term that is not under NOT"}
+		return nil, nil, &SyntaxError{1, "the query only excludes: it needs at least one term that is not under NOT"}
 	}
-	return n, nil
+	return n, p.warnings, nil
+}
+
+// Warning is something a valid query says that its writer may not mean.
+type Warning struct {
+	Col int // where it starts, in characters from 1
+	Msg string
+}
+
+// String formats the warning as "column N: message".
+func (w Warning) String() string { return fmt.Sprintf("column %d: %s", w.Col, w.Msg) }
+
+// Warnings returns what a valid query says that is easily misread: terms
+// joined by AND (or side by side) as one alternative of an OR, without
+// parentheses. "a OR b AND NOT c" means "a OR (b AND NOT c)", as in most
+// search languages, but a writer may have meant "(a OR b) AND NOT c", and
+// in Google's "a b OR c" OR binds first. An invalid query has no warnings
+// (CheckQuery tells why it is invalid).
+func Warnings(q string) []Warning {
+	_, w, err := parseQuery(q)
+	if err != nil {
+		return nil
+	}
+	return w
 }
 
 func startsOperand(k lexKind) bool {
@@ -72,6 +107,8 @@ func (p *parser) parseOr(m mods) (node, error) {
 		return nil, err
 	}
 	kids := []node{first}
+	// The first alternative that is an AND group of this level's own.
+	groupFrom, groupTo := p.andFrom, p.peek().col
 	for p.peek().kind == lexOr {
 		op := p.next()
 		if err := p.expectOperand(op); err != nil {
@@ -81,17 +118,29 @@ func (p *parser) parseOr(m mods) (node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if groupFrom == 0 {
+			groupFrom, groupTo = p.andFrom, p.peek().col
+		}
 		kids = append(kids, n)
 	}
 	if len(kids) == 1 {
 		return first, nil
 	}
+	if groupFrom > 0 {
+		q := []rune(p.q) // columns count runes
+		to := min(max(groupTo-1, groupFrom-1), len(q))
+		group := strings.Join(strings.Fields(string(q[min(groupFrom-1, to):to])), " ")
+		p.warnings = append(p.warnings, Warning{groupFrom, fmt.Sprintf(
+			"AND binds tighter than OR, so “%s” is one alternative of the OR; put it in parentheses to say so, or group the query as you mean it",
+			group)})
+	}
 	return &orNode{kids: kids}, nil
 }
 
 func (p *parser) parseAnd(m mods) (node, error) {
-	if l := p.peek(); !startsOperand(l.kind) {
-		return nil, &SyntaxError{l.col, "expected a term, phrase or \"(\", found " + l.describe()}
+	from := p.peek()
+	if !startsOperand(from.kind) {
+		return nil, &SyntaxError{from.col, "expected a term, phrase or \"(\", found " + from.describe()}
 	}
 	first, err := p.parseNear(m)
 	if err != nil {
@@ -115,8 +164,10 @@ func (p *parser) parseAnd(m mods) (node, error) {
 		kids = append(kids, n)
 	}
 	if len(kids) == 1 {
+		p.andFrom = 0
 		return first, nil
 	}
+	p.andFrom = from.col
 	return &andNode{kids: kids}, nil
 }
 

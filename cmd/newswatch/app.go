@@ -171,6 +171,9 @@ func (m *Main) wire(cfg *config.Config) error {
 	if err != nil { // config.Load has checked every query
 		return err
 	}
+	for _, w := range cfg.Warnings {
+		m.Log.Warn("config: "+w.Msg, "file", w.File, "line", w.Line)
+	}
 	d, err := newDigestService(cfg, m.DB, m.Log, func() time.Time { return m.Now() })
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 
 func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
-	fs := newFlagSet("check", "", "Validate the config, test every topic against its examples, and print the feeds,\ntopics and schedule newswatch would use. Exits 1 when an example is decided wrongly.", stderr, &c, "warn")
+	fs := newFlagSet("check", "", "Validate the config, test every topic against its examples, and print the config's\nwarnings, the feeds, topics and schedule newswatch would use. Exits 1 when an example\nis decided wrongly; warnings alone do not fail it.", stderr, &c, "warn")
 	if code := parseFlags(fs, args); code >= 0 {
 		return code
 	}
@@ -23,6 +23,13 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	fmt.Fprintf(stdout, "config %s is valid\n\n", cfg.File)
+	if len(cfg.Warnings) > 0 {
+		fmt.Fprintf(stdout, "warnings (%d):\n", len(cfg.Warnings))
+		for _, w := range cfg.Warnings {
+			fmt.Fprintf(stdout, "  %v\n", w)
+		}
+		fmt.Fprintln(stdout)
+	}
 	fmt.Fprintf(stdout, "feeds (%d):\n", len(cfg.Feeds))
 	for _, f := range cfg.Feeds {
 		tags := ""

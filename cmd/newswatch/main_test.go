@@ -282,6 +282,34 @@ func TestCheckShippedConfig(t *testing.T) {
 	}
 }
 
+// check prints a query's warning and still exits 0: the query is valid.
+func TestCheckWarns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	cfg := `feeds:
+  - url: http://127.0.0.1:1/feed
+topics:
+  - id: nukes
+    query: '"nuclear threat" OR "nuclear weapons" AND NOT Iran'
+storage:
+  path: nw.db
+`
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := newswatch(t, "check", "-config", path)
+	want := `warnings (1):
+  ` + path + `:5: topic "nukes": query: column 21: AND binds tighter than OR, so “"nuclear weapons" AND NOT Iran” is one alternative of the OR`
+	if r.code != 0 || !strings.Contains(r.stdout, want) {
+		t.Errorf("check exited %d, want 0 with\n%s\nin:\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+	// Commands that run the poller log it, at level warn (the daemon's
+	// default is info; poll's is error).
+	r = newswatch(t, "poll", "-log-level", "warn", "-config", path, "-db", filepath.Join(t.TempDir(), "nw.db"))
+	if !strings.Contains(r.stderr, `msg="config: topic \"nukes\": query: column 21: AND binds tighter than OR`) {
+		t.Errorf("poll did not log the warning:\n%s", r.stderr)
+	}
+}
+
 func TestUsage(t *testing.T) {
 	if r := newswatch(t, "help"); r.code != 0 || !strings.Contains(r.stdout, "matches") {
 		t.Errorf("help: %d %q", r.code, r.stdout)

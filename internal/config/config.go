@@ -51,6 +51,9 @@ type Config struct {
 
 	// File is the path the configuration was read from.
 	File string `yaml:"-"`
+	// Warnings are what the file says that is valid but easily misread,
+	// such as a query whose AND and OR are not grouped by parentheses.
+	Warnings []*Error `yaml:"-"`
 }
 
 // Feed is one feed to poll.
@@ -191,6 +194,7 @@ func Parse(data []byte, file string) (*Config, error) {
 	if errs := merge(decodeErrs, v.errs); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	c.Warnings = v.warnings
 	return c, nil
 }
 
@@ -243,9 +247,10 @@ func nodeLine(n *yaml.Node) int {
 var topicID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 type validator struct {
-	file string
-	root *yaml.Node
-	errs []error
+	file     string
+	root     *yaml.Node
+	errs     []error
+	warnings []*Error
 }
 
 func (v *validator) errorf(at *yaml.Node, format string, args ...any) {
@@ -254,6 +259,14 @@ func (v *validator) errorf(at *yaml.Node, format string, args ...any) {
 		line = at.Line
 	}
 	v.errs = append(v.errs, &Error{File: v.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warnf(at *yaml.Node, format string, args ...any) {
+	line := 1
+	if at != nil {
+		line = at.Line
+	}
+	v.warnings = append(v.warnings, &Error{File: v.file, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) check(c *Config) {
@@ -325,6 +338,9 @@ func (v *validator) check(c *Config) {
 		}
 		if err := match.CheckQuery(t.Query); err != nil {
 			v.errorf(qn, "topic %q: query: %v", t.ID, err)
+		}
+		for _, w := range match.Warnings(t.Query) {
+			v.warnf(qn, "topic %q: query: %v", t.ID, w)
 		}
 		for _, ex := range append(append([]Example(nil), t.Examples.Match...), t.Examples.NoMatch...) {
 			if strings.TrimSpace(ex.Text) == "" {

@@ -181,6 +181,27 @@ func TestExamples(t *testing.T) {
 	}
 }
 
+// A query that is valid but easily misread loads, with a warning that
+// names the file, the line and the topic.
+func TestQueryWarnings(t *testing.T) {
+	cfg := strings.Replace(good, `    query: '"frozen assets" OR Euroclear'`, `    query: '"frozen assets" OR Euroclear AND NOT Gaza'`, 1)
+	c, err := Parse([]byte(cfg), "w.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range c.Warnings {
+		got = append(got, w.Error())
+	}
+	want := `w.yaml:9: topic "frozen-assets": query: column 20: AND binds tighter than OR, so “Euroclear AND NOT Gaza” is one alternative of the OR`
+	if len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("warnings = %q, want one beginning %q", got, want)
+	}
+	if c, err := Parse([]byte(good), "w.yaml"); err != nil || len(c.Warnings) != 0 {
+		t.Errorf("the good config: warnings %v, error %v", c.Warnings, err)
+	}
+}
+
 func TestPerHost(t *testing.T) {
 	c, err := Parse([]byte(strings.Replace(good, "max_age: 7d", "max_age: 7d\n  per_host: 4", 1)), "p.yaml")
 	if err != nil || c.Poll.PerHost != 4 {
