@@ -56,7 +56,7 @@ func seeded(t *testing.T) (*httptest.Server, *storage.DB) {
 		Preview: func() (string, string, error) {
 			return "newswatch: 7 new matches", "== Ceasefire talks <b>(6)</b>", nil
 		},
-		Topics: []Topic{{"ceasefire", "Ceasefire talks"}, {"sanctions", "Sanctions"}},
+		Topics: []Topic{{ID: "ceasefire", Name: "Ceasefire talks"}, {ID: "sanctions", Name: "Sanctions", Warnings: []string{`column 5: AND binds tighter than OR, so “oil <b>gas</b>” is one alternative`}}},
 		Feeds:  []Feed{{"https://a.example/feed", "Wire"}, {"https://evil.example/feed", "Evil"}, {"https://down.example/feed", "Down"}}}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
@@ -240,6 +240,10 @@ func TestArticleTopicsDigestsPages(t *testing.T) {
 	_, body = get(t, srv.URL+"/topics")
 	if strings.Count(body, "<svg") != 2 || !strings.Contains(body, `class="bar today"`) || !strings.Contains(body, "last 24 hours: 6") || !strings.Contains(body, `<span class="spike">spike</span>`) {
 		t.Errorf("topics page:\n%s", body)
+	}
+	// A query's warning is shown with its topic, escaped.
+	if want := `<p class="warning">Query: column 5: AND binds tighter than OR, so “oil &lt;b&gt;gas&lt;/b&gt;” is one alternative</p>`; strings.Count(body, `class="warning"`) != 1 || !strings.Contains(body, want) {
+		t.Errorf("topics page lacks %q once:\n%s", want, body)
 	}
 	if err := db.RecordDigest(storage.SentDigest{Recipient: "a@example.org", Period: t0, Sent: t0, Subject: "newswatch: 3 new matches"}); err != nil {
 		t.Fatal(err)

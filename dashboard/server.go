@@ -36,7 +36,12 @@ type Store interface {
 }
 
 // Topic is a configured topic.
-type Topic struct{ ID, Name string }
+type Topic struct {
+	ID, Name string
+	// Warnings are what the topic's query says that is easily misread
+	// (match.Warnings), shown on the topics page.
+	Warnings []string
+}
 
 // Feed is a configured feed.
 type Feed struct{ URL, Name string }

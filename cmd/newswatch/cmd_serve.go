@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"newswatch/dashboard"
+	"newswatch/match"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -66,7 +67,11 @@ func (m *Main) serveDashboard(pollNow func() error) (stop func(), err error) {
 		s.Token = token
 	}
 	for _, t := range m.Config.Topics {
-		s.Topics = append(s.Topics, dashboard.Topic{ID: t.ID, Name: t.Name})
+		dt := dashboard.Topic{ID: t.ID, Name: t.Name}
+		for _, w := range match.Warnings(t.Query) {
+			dt.Warnings = append(dt.Warnings, w.String())
+		}
+		s.Topics = append(s.Topics, dt)
 	}
 	for _, f := range m.Config.Feeds {
 		s.Feeds = append(s.Feeds, dashboard.Feed{URL: f.URL, Name: f.Name})
