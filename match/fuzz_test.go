@@ -31,9 +31,13 @@ func FuzzQuery(f *testing.F) {
 			}
 			return
 		}
-		for _, w := range Warnings(q) {
+		warnings, err := CheckQuery(q)
+		if err != nil {
+			t.Fatalf("parse(%q) ok, but CheckQuery: %v", q, err)
+		}
+		for _, w := range warnings {
 			if w.Col < 1 || w.Col > utf8.RuneCountInString(q) || w.Msg == "" {
-				t.Fatalf("Warnings(%q): %v is outside the query", q, w)
+				t.Fatalf("CheckQuery(%q) warns %v, outside the query", q, w)
 			}
 		}
 		s := n.String()

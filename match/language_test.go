@@ -65,7 +65,7 @@ func TestLanguageErrors(t *testing.T) {
 		{`"a b c d e f g h i j k l m"`, 1, "at most 12"},
 	}
 	for _, tt := range tests {
-		err := CheckQuery(tt.query)
+		_, err := CheckQuery(tt.query)
 		se, ok := err.(*SyntaxError)
 		if !ok {
 			t.Errorf("CheckQuery(%q) = %v, want a *SyntaxError", tt.query, err)
@@ -95,18 +95,18 @@ func TestWarnings(t *testing.T) {
 		{`(a b) OR c`, 0, ""},
 		{`"peace talks" OR truce OR a NEAR/3 b`, 0, ""},
 		{`a AND b`, 0, ""},
-		{`a OR`, 0, ""}, // invalid: CheckQuery's to report
+		{`a OR`, 0, ""}, // invalid: an error, no warnings
 	}
 	for _, tt := range tests {
-		ws := Warnings(tt.query)
+		ws, _ := CheckQuery(tt.query)
 		if tt.col == 0 {
 			if len(ws) != 0 {
-				t.Errorf("Warnings(%q) = %v, want none", tt.query, ws)
+				t.Errorf("CheckQuery(%q) warns %v, want nothing", tt.query, ws)
 			}
 			continue
 		}
 		if len(ws) != 1 || ws[0].Col != tt.col || !strings.Contains(ws[0].Msg, "“"+tt.group+"”") {
-			t.Errorf("Warnings(%q) = %v, want one at column %d quoting %q", tt.query, ws, tt.col, tt.group)
+			t.Errorf("CheckQuery(%q) warns %v, want one warning at column %d quoting %q", tt.query, ws, tt.col, tt.group)
 		}
 	}
 }

@@ -167,10 +167,11 @@ func (m *Matcher) anchorBounds(id int32) *[4]int32 {
 	return (*[4]int32)(m.anchorStart[id*3 : id*3+4])
 }
 
-// CheckQuery reports whether q is a valid query; the error is a *SyntaxError.
-func CheckQuery(q string) error {
-	_, err := parse(q)
-	return err
+// CheckQuery reports whether q is a valid query, the error a *SyntaxError,
+// and what a valid one says that is easily misread (see Warning).
+func CheckQuery(q string) ([]Warning, error) {
+	_, warnings, err := parseQuery(q)
+	return warnings, err
 }
 
 // Match returns a hit for every topic the document matches, in the order

@@ -68,6 +68,10 @@ func parseQuery(q string) (node, []Warning, error) {
 }
 
 // Warning is something a valid query says that its writer may not mean.
+// There is one kind: terms joined by AND (or side by side) as one
+// alternative of an OR, without parentheses. "a OR b AND NOT c" means
+// "a OR (b AND NOT c)", as in most search languages, but a writer may have
+// meant "(a OR b) AND NOT c", and in Google's "a b OR c" OR binds first.
 type Warning struct {
 	Col int // where it starts, in characters from 1
 	Msg string
@@ -75,20 +79,6 @@ type Warning struct {
 
 // String formats the warning as "column N: message".
 func (w Warning) String() string { return fmt.Sprintf("column %d: %s", w.Col, w.Msg) }
-
-// Warnings returns what a valid query says that is easily misread: terms
-// joined by AND (or side by side) as one alternative of an OR, without
-// parentheses. "a OR b AND NOT c" means "a OR (b AND NOT c)", as in most
-// search languages, but a writer may have meant "(a OR b) AND NOT c", and
-// in Google's "a b OR c" OR binds first. An invalid query has no warnings
-// (CheckQuery tells why it is invalid).
-func Warnings(q string) []Warning {
-	_, w, err := parseQuery(q)
-	if err != nil {
-		return nil
-	}
-	return w
-}
 
 func startsOperand(k lexKind) bool {
 	return k == lexWord || k == lexPhrase || k == lexLParen || k == lexNot || k == lexMod

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"newswatch/dashboard"
-	"newswatch/match"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -68,7 +67,7 @@ func (m *Main) serveDashboard(pollNow func() error) (stop func(), err error) {
 	}
 	for _, t := range m.Config.Topics {
 		dt := dashboard.Topic{ID: t.ID, Name: t.Name}
-		for _, w := range match.Warnings(t.Query) {
+		for _, w := range t.Warnings {
 			dt.Warnings = append(dt.Warnings, w.String())
 		}
 		s.Topics = append(s.Topics, dt)

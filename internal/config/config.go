@@ -75,6 +75,9 @@ type Topic struct {
 	// Examples are texts the query must match and must not match; newswatch
 	// check tests them.
 	Examples Examples `yaml:"examples,omitempty"`
+	// Warnings are what the query says that is easily misread, found when
+	// the config is validated.
+	Warnings []match.Warning `yaml:"-"`
 }
 
 // Examples are a topic's test cases. Each is a headline, or a headline, a
@@ -254,19 +257,20 @@ type validator struct {
 }
 
 func (v *validator) errorf(at *yaml.Node, format string, args ...any) {
-	line := 1
-	if at != nil {
-		line = at.Line
-	}
-	v.errs = append(v.errs, &Error{File: v.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, v.at(at, format, args...))
 }
 
 func (v *validator) warnf(at *yaml.Node, format string, args ...any) {
+	v.warnings = append(v.warnings, v.at(at, format, args...))
+}
+
+// at places a message at a node's line of the file (line 1 without one).
+func (v *validator) at(n *yaml.Node, format string, args ...any) *Error {
 	line := 1
-	if at != nil {
-		line = at.Line
+	if n != nil {
+		line = n.Line
 	}
-	v.warnings = append(v.warnings, &Error{File: v.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	return &Error{File: v.file, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (v *validator) check(c *Config) {
@@ -336,10 +340,12 @@ func (v *validator) check(c *Config) {
 		if qn == nil {
 			qn = n
 		}
-		if err := match.CheckQuery(t.Query); err != nil {
+		warnings, err := match.CheckQuery(t.Query)
+		if err != nil {
 			v.errorf(qn, "topic %q: query: %v", t.ID, err)
 		}
-		for _, w := range match.Warnings(t.Query) {
+		t.Warnings = warnings
+		for _, w := range warnings {
 			v.warnf(qn, "topic %q: query: %v", t.ID, w)
 		}
 		for _, ex := range append(append([]Example(nil), t.Examples.Match...), t.Examples.NoMatch...) {

@@ -197,6 +197,9 @@ func TestQueryWarnings(t *testing.T) {
 	if len(got) != 1 || !strings.HasPrefix(got[0], want) {
 		t.Errorf("warnings = %q, want one beginning %q", got, want)
 	}
+	if ws := c.Topics[0].Warnings; len(ws) != 1 || ws[0].Col != 20 {
+		t.Errorf("the topic's warnings = %v, want one at column 20", ws)
+	}
 	if c, err := Parse([]byte(good), "w.yaml"); err != nil || len(c.Warnings) != 0 {
 		t.Errorf("the good config: warnings %v, error %v", c.Warnings, err)
 	}
