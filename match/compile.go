@@ -11,13 +11,12 @@ const maxJoinWords = 6
 func compileTerms(n node, d idGiver) {
 	switch n := n.(type) {
 	case *termNode:
-		n.variants, n.seqs, n.firsts = nil, nil, nil
+		n.seqs, n.firsts = nil, nil
 		for _, words := range spellings(n) {
 			ids := make([]int32, len(words))
 			for i, w := range words {
 				ids[i] = d.id(w, n.prefix && i == len(words)-1, slices.Contains(n.words, w))
 			}
-			n.variants = append(n.variants, ids)
 			n.seqs = append(append(n.seqs, int32(len(ids))), ids...)
 			if !slices.Contains(n.firsts, ids[0]) {
 				n.firsts = append(n.firsts, ids[0])
@@ -108,7 +107,7 @@ func anchorID(a int32) int32 { return a / 3 }
 func anchors(n node, d *dict) (ids []int32, ok bool) {
 	switch n := n.(type) {
 	case *termNode:
-		for _, v := range n.variants {
+		for _, v := range n.variants() {
 			ids = append(ids, anchorKey(bestAnchor(v, d), n.fields))
 		}
 		slices.Sort(ids)

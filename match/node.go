@@ -62,13 +62,21 @@ type termNode struct {
 	prefix bool
 	fields fieldMask
 
-	// variants are the word-id sequences that spell the term, set by
-	// compile: "cease fire" is [cease fire] and [ceasefire]. seqs holds
-	// them one after the other, each after its length, as the program
-	// holds them inline; firsts holds their first ids.
-	variants [][]int32
-	seqs     []int32
-	firsts   []int32
+	// seqs are the word-id sequences that spell the term, set by compile,
+	// one after the other, each after its length, as the program holds
+	// them inline: "cease fire" is [cease fire] and [ceasefire]. firsts
+	// holds their first ids.
+	seqs   []int32
+	firsts []int32
+}
+
+// variants returns the term's word-id sequences, cut from seqs.
+func (n *termNode) variants() [][]int32 {
+	var out [][]int32
+	for k := 0; k < len(n.seqs); k += 1 + int(n.seqs[k]) {
+		out = append(out, n.seqs[k+1:k+1+int(n.seqs[k])])
+	}
+	return out
 }
 
 func (n *andNode) eval(d *doc, out *[]span) bool {

@@ -131,16 +131,17 @@ func (p *program) close(at int) { p.code[at+1] = int32(len(p.code) - at) }
 // holds exactly when its id occurs in its field.
 func wordOp(n node) (op, id int32, ok bool) {
 	t, isTerm := n.(*termNode)
-	if !isTerm || len(t.variants) != 1 || len(t.variants[0]) != 1 || t.raw != nil {
+	// One spelling of one word: seqs is [1, id].
+	if !isTerm || len(t.seqs) != 2 || t.raw != nil {
 		return 0, 0, false
 	}
 	switch t.fields {
 	case inTitle:
-		return opTitleWords, t.variants[0][0], true
+		return opTitleWords, t.seqs[1], true
 	case inText:
-		return opTextWords, t.variants[0][0], true
+		return opTextWords, t.seqs[1], true
 	}
-	return opWords, t.variants[0][0], true
+	return opWords, t.seqs[1], true
 }
 
 // mayHold tests the ids of the opNode at pc: one must occur.
