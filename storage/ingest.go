@@ -98,7 +98,9 @@ type NewItem struct {
 	// Article is stored, and each of Hits flagged, only when Hits is not
 	// empty, or when an article with the same URL is already stored (from
 	// another feed), which then records this feed as a source; otherwise
-	// the item is only recorded as seen.
+	// the item is only recorded as seen. In the second case the stored
+	// article keeps its own title and text, so a new item without Hits is
+	// stored the same whether Article has its title and text or not.
 	Article Article
 	Hits    []TopicHit
 }

@@ -89,11 +89,14 @@ func (fp *feedPoll) ingest(ctx context.Context, resp *feeds.Response, addr strin
 			newCount++
 		}
 	}
+	// The update waits for a group commit with up to 8×Workers others:
+	// it holds only what is stored, not the parsed feed.
+	carried := len(parsed.Items)
 	return fp.record(storage.FeedUpdate{
 		ETag: resp.ETag, LastModified: resp.LastModified, BodyHash: hash,
 		Items: items,
 	}, outcome{newItems: newCount, hint: max(parsed.TTL, resp.MaxAge)}, func(saved storage.SaveResult) Result {
-		return Result{Status: StatusOK, Items: len(parsed.Items), New: saved.NewItems, Updated: saved.Updated, Matches: saved.NewMatches, Topics: saved.Topics}
+		return Result{Status: StatusOK, Items: carried, New: saved.NewItems, Updated: saved.Updated, Matches: saved.NewMatches, Topics: saved.Topics}
 	})
 }
 

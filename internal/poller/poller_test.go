@@ -549,3 +549,90 @@ func TestContentHashIsFNV1a(t *testing.T) {
 		}
 	}
 }
+
+// savedItems records the items of every update a poll hands to storage
+// and stores them in the real database.
+type savedItems struct {
+	*storage.DB
+	mu    sync.Mutex
+	items []storage.NewItem
+}
+
+func (s *savedItems) SaveFeed(u storage.FeedUpdate) (storage.SaveResult, error) {
+	s.mu.Lock()
+	s.items = append(s.items, u.Items...)
+	s.mu.Unlock()
+	return s.DB.SaveFeed(u)
+}
+
+// A new item that matches nothing reaches storage without its title and
+// text, which storage would not keep, and still records its feed as a
+// source of the article another feed brought under the same link; an item
+// that changes after it matched still takes its new text.
+func TestPollUnmatchedItems(t *testing.T) {
+	var mu sync.Mutex
+	bodies := map[string]string{
+		"/a": `<rss version="2.0"><channel><title>A</title>
+<item><title>EU debates frozen assets</title><link>https://news.example/story</link><guid>a-1</guid><description>Ministers met in Brussels.</description></item></channel></rss>`,
+		"/b": `<rss version="2.0"><channel><title>B</title>
+<item><title>Markets wrap</title><link>https://news.example/story</link><guid>b-1</guid><description>Stocks rose on Tuesday.</description></item>
+<item><title>Weather</title><link>https://news.example/weather</link><guid>b-2</guid><description>Rain later.</description></item></channel></rss>`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Write([]byte(bodies[r.URL.Path]))
+	}))
+	defer srv.Close()
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	rec := &savedItems{DB: db}
+	p := newPoller(t, db, time.Now(), 24*time.Hour, match.Topic{ID: "frozen", Query: `"frozen assets"`})
+	p.Store = rec
+	a, b := Feed{URL: srv.URL + "/a", Name: "A"}, Feed{URL: srv.URL + "/b", Name: "B"}
+
+	if tot := p.Poll(context.Background(), []Feed{a}, nil).Totals(); tot.New != 1 || tot.Matches != 1 {
+		t.Fatalf("poll of A = %+v, want 1 new item and 1 match", tot)
+	}
+	if tot := p.Poll(context.Background(), []Feed{b}, nil).Totals(); tot.New != 2 || tot.Matches != 0 {
+		t.Fatalf("poll of B = %+v, want 2 new items and no match", tot)
+	}
+	for _, it := range rec.items[1:] {
+		if it.Article.Title != "" || it.Article.Text != "" {
+			t.Errorf("unmatched new item %s reached storage with title %q and text %q, want neither", it.Key, it.Article.Title, it.Article.Text)
+		}
+		if it.Article.URL == "" {
+			t.Errorf("unmatched new item %s reached storage without its link", it.Key)
+		}
+	}
+	ms, err := db.Matches(storage.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 {
+		t.Fatalf("%d matches, want 1", len(ms))
+	}
+	got := ms[0].Article
+	if got.Title != "EU debates frozen assets" || got.Text != "Ministers met in Brussels." {
+		t.Errorf("article = %q / %q, want A's title and text", got.Title, got.Text)
+	}
+	if len(got.Sources) != 2 || got.Sources[1].Feed != b.URL {
+		t.Errorf("sources = %+v, want A then B", got.Sources)
+	}
+
+	// A rewrites its item so that it no longer matches: the stored
+	// article takes the new title and text.
+	mu.Lock()
+	bodies["/a"] = strings.NewReplacer("EU debates frozen assets", "EU debates budget", "Ministers met in Brussels.", "Ministers met again.").Replace(bodies["/a"])
+	mu.Unlock()
+	if tot := p.Poll(context.Background(), []Feed{a}, nil).Totals(); tot.Updated != 1 {
+		t.Fatalf("second poll of A = %+v, want 1 updated item", tot)
+	}
+	a2, _, ok, err := db.ArticleMatches(got.ID)
+	if err != nil || !ok {
+		t.Fatalf("article %d: ok %v, err %v", got.ID, ok, err)
+	}
+	if a2.Title != "EU debates budget" || a2.Text != "Ministers met again." {
+		t.Errorf("rewritten article = %q / %q, want the new title and text", a2.Title, a2.Text)
+	}
+}
