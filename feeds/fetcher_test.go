@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,19 +104,38 @@ func TestFetchSizeCap(t *testing.T) {
 			w.Write(bomb)
 		case "/fits":
 			w.Write(big[:32<<10])
+		case "/fits-declared":
+			w.Header().Set("Content-Length", strconv.Itoa(32<<10))
+			w.Write(big[:32<<10])
+		case "/huge-declared":
+			// Headers only, then nothing until the client hangs up: a
+			// fetch that tried to read this body would wait for the
+			// timeout instead of refusing it.
+			w.Header().Set("Content-Length", strconv.Itoa(1<<30))
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+		case "/short":
+			w.Header().Set("Content-Length", "100")
+			w.Write(big[:50])
 		}
 	}))
 	defer srv.Close()
-	f := NewFetcher(Options{MaxBytes: 32 << 10})
-	for _, path := range []string{"/big", "/bomb"} {
+	f := NewFetcher(Options{MaxBytes: 32 << 10, Timeout: 10 * time.Second})
+	for _, path := range []string{"/big", "/bomb", "/huge-declared"} {
 		_, err := f.Fetch(context.Background(), Request{URL: srv.URL + path})
 		if !errors.Is(err, ErrTooLarge) {
 			t.Errorf("%s: error = %v, want ErrTooLarge", path, err)
 		}
 	}
-	resp, err := f.Fetch(context.Background(), Request{URL: srv.URL + "/fits"})
-	if err != nil || len(resp.Body) != 32<<10 {
-		t.Errorf("/fits: %d bytes, %v; want exactly the cap accepted", len(resp.Body), err)
+	for _, path := range []string{"/fits", "/fits-declared"} {
+		resp, err := f.Fetch(context.Background(), Request{URL: srv.URL + path})
+		if err != nil || len(resp.Body) != 32<<10 || !bytes.Equal(resp.Body, big[:32<<10]) {
+			t.Errorf("%s: %d bytes, %v; want exactly the cap accepted", path, len(resp.Body), err)
+		}
+	}
+	if _, err := f.Fetch(context.Background(), Request{URL: srv.URL + "/short"}); err == nil || errors.Is(err, ErrTooLarge) {
+		t.Errorf("/short: error = %v, want a read error for a body shorter than declared", err)
 	}
 }
 

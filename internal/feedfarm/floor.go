@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/mmcdole/gofeed"
+
+	"newswatch/feeds"
 )
 
 // FloorResult is what Floor measured.
@@ -69,7 +70,9 @@ func fetchParse(ctx context.Context, client *http.Client, parser *gofeed.Parser,
 		return 0, 0, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	// Read as newswatch reads a body, so that the floor does no more
+	// work than it must (the cap is only there because ReadBody needs one).
+	body, err := feeds.ReadBody(resp, 1<<30)
 	if err != nil {
 		return 0, 0, err
 	}
