@@ -185,15 +185,15 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 		MaxAge: maxAge(resp.Header), ContentType: resp.Header.Get("Content-Type"), MovedTo: movedTo(resp)}, nil
 }
 
-// ReadBody reads a response's body, of at most max bytes, else it
+// ReadBody reads a response's body, of at most limit bytes, else it
 // returns an error wrapping ErrTooLarge. A body whose length the server
-// declares is refused before it is read when that is over max, and is
+// declares is refused before it is read when that is over limit, and is
 // otherwise read into one buffer of its size: in a few reads, with no
 // garbage from a growing buffer. The transport has already undone gzip
-// (and then declares no length), so max counts decoded bytes.
-func ReadBody(resp *http.Response, max int64) ([]byte, error) {
-	if n := resp.ContentLength; n > max {
-		return nil, fmt.Errorf("%w (declared %d bytes, over %d)", ErrTooLarge, n, max)
+// (and then declares no length), so limit counts decoded bytes.
+func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n > limit {
+		return nil, fmt.Errorf("%w (declared %d bytes, over %d)", ErrTooLarge, n, limit)
 	} else if n >= 0 {
 		body := make([]byte, n)
 		if _, err := io.ReadFull(resp.Body, body); err != nil {
@@ -201,12 +201,12 @@ func ReadBody(resp *http.Response, max int64) ([]byte, error) {
 		}
 		return body, nil
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
-	if int64(len(body)) > max {
-		return nil, fmt.Errorf("%w (over %d bytes)", ErrTooLarge, max)
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("%w (over %d bytes)", ErrTooLarge, limit)
 	}
 	return body, nil
 }

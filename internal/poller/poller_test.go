@@ -597,6 +597,9 @@ func TestPollUnmatchedItems(t *testing.T) {
 	if tot := p.Poll(context.Background(), []Feed{b}, nil).Totals(); tot.New != 2 || tot.Matches != 0 {
 		t.Fatalf("poll of B = %+v, want 2 new items and no match", tot)
 	}
+	if len(rec.items) != 3 {
+		t.Fatalf("%d items reached storage, want A's one and B's two", len(rec.items))
+	}
 	for _, it := range rec.items[1:] {
 		if it.Article.Title != "" || it.Article.Text != "" {
 			t.Errorf("unmatched new item %s reached storage with title %q and text %q, want neither", it.Key, it.Article.Title, it.Article.Text)
