@@ -3,6 +3,7 @@
 package feeds
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -188,28 +189,34 @@ func (f *Fetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
 // ReadBody reads a response's body, of at most limit bytes, else it
 // returns an error wrapping ErrTooLarge. A body whose length the server
 // declares is refused before it is read when that is over limit, and is
-// otherwise read into one buffer of its size: in a few reads, with no
-// garbage from a growing buffer. The transport has already undone gzip
-// (and then declares no length), so limit counts decoded bytes.
+// otherwise read into a buffer of its size (up to preallocMax, since a
+// server may declare more than it sends): in a few reads, with no garbage
+// from a growing buffer. The transport has already undone gzip (and then
+// declares no length), so limit counts decoded bytes.
 func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
-	if n := resp.ContentLength; n > limit {
+	var buf *bytes.Buffer
+	switch n := resp.ContentLength; {
+	case n > limit:
 		return nil, fmt.Errorf("%w (declared %d bytes, over %d)", ErrTooLarge, n, limit)
-	} else if n >= 0 {
-		body := make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, body); err != nil {
-			return nil, fmt.Errorf("read body: %w", err)
-		}
-		return body, nil
+	case n >= 0:
+		// MinRead more, so that the read that finds the end does not
+		// grow the buffer first.
+		buf = bytes.NewBuffer(make([]byte, 0, min(n, preallocMax)+bytes.MinRead))
+	default:
+		buf = new(bytes.Buffer)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
-	if int64(len(body)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, fmt.Errorf("%w (over %d bytes)", ErrTooLarge, limit)
 	}
-	return body, nil
+	return buf.Bytes(), nil
 }
+
+// preallocMax bounds the buffer ReadBody sets aside for a declared length
+// before the body arrives: most feeds are far smaller.
+const preallocMax = 1 << 20
 
 // maxAge reads Cache-Control: max-age=N.
 func maxAge(h http.Header) time.Duration {

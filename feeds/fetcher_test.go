@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,6 +119,9 @@ func TestFetchSizeCap(t *testing.T) {
 		case "/short":
 			w.Header().Set("Content-Length", "100")
 			w.Write(big[:50])
+		case "/liar":
+			w.Header().Set("Content-Length", strconv.Itoa(8<<20))
+			w.Write(big[:1024])
 		}
 	}))
 	defer srv.Close()
@@ -136,6 +140,18 @@ func TestFetchSizeCap(t *testing.T) {
 	}
 	if _, err := f.Fetch(context.Background(), Request{URL: srv.URL + "/short"}); err == nil || errors.Is(err, ErrTooLarge) {
 		t.Errorf("/short: error = %v, want a read error for a body shorter than declared", err)
+	}
+	// A declared length under the cap is not taken on trust: a server
+	// that declares 8 MiB and sends 1 KiB does not get 8 MiB set aside.
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := NewFetcher(Options{}).Fetch(context.Background(), Request{URL: srv.URL + "/liar"})
+	runtime.ReadMemStats(&after)
+	if err == nil {
+		t.Error("/liar: no error for a body shorter than declared")
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+		t.Errorf("/liar: fetching allocated %d bytes for 1 KiB received, want well under the 8 MiB declared", got)
 	}
 }
 
