@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -205,7 +206,7 @@ func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	default:
 		buf = new(bytes.Buffer)
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, min(limit, math.MaxInt64-1)+1)); err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
 	if int64(buf.Len()) > limit {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -71,8 +72,8 @@ func fetchParse(ctx context.Context, client *http.Client, parser *gofeed.Parser,
 	}
 	defer resp.Body.Close()
 	// Read as newswatch reads a body, so that the floor does no more
-	// work than it must (the cap is only there because ReadBody needs one).
-	body, err := feeds.ReadBody(resp, 1<<30)
+	// work than it must; without a cap.
+	body, err := feeds.ReadBody(resp, math.MaxInt64)
 	if err != nil {
 		return 0, 0, err
 	}
