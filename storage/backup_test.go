@@ -1,0 +1,122 @@
+package storage
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bigFeed returns an update of n matching items whose text is
+// MaxTextBytes each, so that saving it grows the file by about n × 32 KiB.
+func bigFeed(url string, n int) FeedUpdate {
+	u := FeedUpdate{URL: url, FeedName: url, Polled: t0}
+	text := strings.Repeat("ceasefire talks resume in Istanbul. ", MaxTextBytes/36)
+	for i := range n {
+		it := item(fmt.Sprintf("%s-%d", url, i), i, "ceasefire")
+		it.Article.URL = fmt.Sprintf("%s/article/%d", url, i)
+		it.Article.Text = text
+		u.Items = append(u.Items, it)
+	}
+	return u
+}
+
+// dataSize returns the bytes of the file that bbolt has used, which is
+// what it maps, unlike the file's size, which it grows ahead in steps.
+func dataSize(t *testing.T, db *DB) int64 {
+	t.Helper()
+	var n int64
+	if err := db.bolt.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestWriteToDoesNotStallWriters takes a backup that its reader does not
+// read while feeds that grow the file well past its first size are saved:
+// the saves must finish without waiting for the backup (bbolt remaps a
+// growing file only once no read transaction holds the old mapping, so a
+// slow download of /backup could otherwise stop every poll), and the backup
+// must hold the database as it was when it began.
+func TestWriteToDoesNotStallWriters(t *testing.T) {
+	db, _ := openTemp(t)
+	if _, err := db.SaveFeed(bigFeed("https://before.example/feed", 4)); err != nil {
+		t.Fatal(err)
+	}
+	before := dataSize(t, db)
+
+	pr, pw := io.Pipe()
+	backup := make(chan error, 1)
+	go func() {
+		_, err := db.WriteTo(pw)
+		pw.CloseWithError(err)
+		backup <- err
+	}()
+	// The backup's transaction is open once its first bytes are written.
+	first := make([]byte, 1)
+	if _, err := io.ReadFull(pr, first); err != nil {
+		t.Fatal(err)
+	}
+
+	saved := make(chan error, 1)
+	go func() {
+		for i := range 8 {
+			if _, err := db.SaveFeed(bigFeed(fmt.Sprintf("https://during%d.example/feed", i), 40)); err != nil {
+				saved <- err
+				return
+			}
+		}
+		saved <- nil
+	}()
+	select {
+	case err := <-saved:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Minute): // a deadlock, not a slow machine
+		go io.Copy(io.Discard, pr) // let the backup end so that the save can
+		t.Fatalf("SaveFeed still waiting after 2 minutes while a backup was not being read (saved: %v)", <-saved)
+	}
+	if after := dataSize(t, db); after < before+8<<20 {
+		go io.Copy(io.Discard, pr)
+		t.Fatalf("the saves grew the data from %d to %d bytes; the test needs at least 8 MiB of growth", before, after)
+	}
+
+	// The rest of the backup, after the byte read above.
+	path := filepath.Join(t.TempDir(), "backup.db")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, pr); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-backup; err != nil {
+		t.Fatal(err)
+	}
+	copyDB, err := OpenReadOnly(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyDB.Close()
+	for url, want := range map[string]int{"https://before.example/feed": 4, "https://during0.example/feed": 0} {
+		st, err := copyDB.FeedState(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.ItemsSeen != want {
+			t.Errorf("backup: %s has %d items seen, want %d", url, st.ItemsSeen, want)
+		}
+	}
+}
