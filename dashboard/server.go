@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,14 @@ type Store interface {
 	DailyCounts(now time.Time, days int) (map[string][]int, error)
 	// Digests returns the digests sent, newest first.
 	Digests(limit int) ([]storage.SentDigest, error)
+}
+
+// Snapshot is a consistent copy of the database (a *storage.Snapshot),
+// read once and then closed.
+type Snapshot interface {
+	io.ReadCloser
+	// Size returns the length of the copy in bytes.
+	Size() int64
 }
 
 // Topic is a configured topic.
@@ -68,9 +77,9 @@ type Server struct {
 	// digest now.
 	PollNow    func() error
 	SendDigest func(ctx context.Context) error
-	// Backup, when set, writes a consistent copy of the database for
+	// Backup, when set, takes a consistent copy of the database for
 	// GET /api/backup ("newswatch backup" uses it while the daemon runs).
-	Backup func(w io.Writer) (int64, error)
+	Backup func() (Snapshot, error)
 	// Metrics, when set, is served at /metrics; Observe is told of every
 	// request, by route pattern.
 	Metrics http.Handler
@@ -149,10 +158,19 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "backups are not available here", http.StatusNotImplemented)
 		return
 	}
+	snap, err := s.Backup()
+	if err != nil {
+		s.log().Error("backup", "err", err)
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer snap.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="newswatch.db"`)
-	if _, err := s.Backup(w); err != nil {
-		s.log().Error("backup", "err", err) // the client sees a short body
+	// With its length declared, a copy cut short is an error to the client.
+	w.Header().Set("Content-Length", strconv.FormatInt(snap.Size(), 10))
+	if _, err := io.Copy(w, snap); err != nil {
+		s.log().Error("backup", "err", err)
 	}
 }
 

@@ -120,3 +120,59 @@ func TestWriteToDoesNotStallWriters(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshot: a snapshot holds the database as it was when taken, reads
+// back to the size it reports, and leaves no file behind, before or after
+// it is closed.
+func TestSnapshot(t *testing.T) {
+	db, path := openTemp(t)
+	if _, err := db.SaveFeed(bigFeed("https://before.example/feed", 3)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SaveFeed(bigFeed("https://after.example/feed", 3)); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != filepath.Base(path) {
+		t.Errorf("beside the database while a snapshot is open: %v, want only %s", entries, filepath.Base(path))
+	}
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	f, err := os.Create(copyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(f, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n != s.Size() || n == 0 {
+		t.Errorf("read %d bytes from a snapshot of size %d", n, s.Size())
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenReadOnly(copyPath, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for url, want := range map[string]int{"https://before.example/feed": 3, "https://after.example/feed": 0} {
+		st, err := c.FeedState(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.ItemsSeen != want {
+			t.Errorf("snapshot: %s has %d items seen, want %d", url, st.ItemsSeen, want)
+		}
+	}
+}

@@ -11,9 +11,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -72,28 +70,6 @@ type DB struct {
 // these buckets half empty.
 const appendFill = 1.0
 
-// minMmap is the least address space Open maps the file into on a 64-bit
-// system.
-const minMmap = 1 << 30
-
-// mmapSize returns the size to map the file at path into: at least
-// minMmap, and twice the file's size. bbolt maps the file read-only and
-// must map it again whenever it outgrows the mapping, which it can do only
-// once no read transaction holds the old one: with a small mapping, a
-// backup downloaded slowly over /backup would stop every write until it
-// ended. Mapped space costs address space, not memory; on a 32-bit system
-// bbolt's own sizing is kept.
-func mmapSize(path string) int {
-	if strconv.IntSize < 64 {
-		return 0
-	}
-	size := minMmap
-	if fi, err := os.Stat(path); err == nil && fi.Size() > minMmap/2 {
-		size = int(2 * fi.Size())
-	}
-	return size
-}
-
 // Open opens or creates the database at path and creates its buckets. It
 // waits at most lockTimeout for a lock held by another process and then
 // fails with an error wrapping ErrInUse. A file the system does not let it
@@ -103,7 +79,7 @@ func Open(path string, lockTimeout time.Duration) (*DB, error) {
 	if lockTimeout <= 0 {
 		lockTimeout = DefaultLockTimeout
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, InitialMmapSize: mmapSize(path)})
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if err != nil {
 		return nil, openError(path, lockTimeout, err)
 	}
@@ -224,22 +200,4 @@ func timeKey(t time.Time) []byte {
 		t = maxKeyTime
 	}
 	return u64(uint64(t.UnixNano()) ^ (1 << 63))
-}
-
-// WriteTo writes a consistent copy of the database to w, in one read
-// transaction (bbolt's hot backup): writers go on meanwhile, however slowly
-// w takes the copy, unless the file outgrows what Open mapped (see
-// mmapSize); then the first write that needs more room waits for the copy
-// to end.
-func (db *DB) WriteTo(w io.Writer) (int64, error) {
-	var n int64
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	if err != nil {
-		return n, fmt.Errorf("back up database: %w", err)
-	}
-	return n, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 
 	"newswatch/storage"
 )
@@ -77,7 +79,15 @@ func fetchBackup(ctx context.Context, listen, tokenEnv, from string, w io.Writer
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("the daemon's dashboard answered %s", resp.Status)
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		// -from may name any server: no control characters reach the terminal.
+		printable := strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, string(bytes.TrimSpace(msg)))
+		return 0, fmt.Errorf("the daemon's dashboard answered %s: %s", resp.Status, printable)
 	}
 	return io.Copy(w, resp.Body)
 }

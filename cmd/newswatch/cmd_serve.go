@@ -54,9 +54,15 @@ func (m *Main) serveDashboard(pollNow func() error) (stop func(), err error) {
 		},
 		PollNow:    pollNow,
 		SendDigest: func(ctx context.Context) error { return m.Digest.SendPeriod(ctx, m.Now()) },
-		Backup:     m.DB.WriteTo,
-		Metrics:    m.Metrics.Handler(),
-		Observe:    m.Metrics.Request,
+		Backup: func() (dashboard.Snapshot, error) {
+			s, err := m.DB.Snapshot()
+			if err != nil {
+				return nil, err // not a nil *storage.Snapshot in the interface
+			}
+			return s, nil
+		},
+		Metrics: m.Metrics.Handler(),
+		Observe: m.Metrics.Request,
 	}
 	if cfg.TokenEnv != "" {
 		token, ok := os.LookupEnv(cfg.TokenEnv)
