@@ -41,7 +41,7 @@ func dataSize(t *testing.T, db *DB) int64 {
 // read while feeds that grow the file well past its first size are saved:
 // the saves must finish without waiting for the backup (bbolt remaps a
 // growing file only once no read transaction holds the old mapping, so a
-// slow download of /backup could otherwise stop every poll), and the backup
+// slow download of /api/backup could otherwise stop every poll), and the backup
 // must hold the database as it was when it began.
 func TestWriteToDoesNotStallWriters(t *testing.T) {
 	db, _ := openTemp(t)
@@ -57,7 +57,7 @@ func TestWriteToDoesNotStallWriters(t *testing.T) {
 		pw.CloseWithError(err)
 		backup <- err
 	}()
-	// The backup's transaction is open once its first bytes are written.
+	// Once its first byte arrives, the backup has been taken.
 	first := make([]byte, 1)
 	if _, err := io.ReadFull(pr, first); err != nil {
 		t.Fatal(err)
