@@ -73,16 +73,18 @@ func (s *Snapshot) Read(p []byte) (int, error) { return s.f.Read(p) }
 // Close releases the copy and the disk space it takes.
 func (s *Snapshot) Close() error { return s.f.Close() }
 
-// WriteTo writes a consistent copy of the database to w: a Snapshot,
-// written out and released. Writers go on meanwhile, however slowly w takes
-// the copy.
+// WriteTo writes a consistent copy of the database to w, in one read
+// transaction (bbolt's hot backup), for as long as w takes: when another
+// goroutine writes to the database meanwhile and the file outgrows bbolt's
+// map of it, that write waits for the copy to end. Give a slow w a
+// Snapshot instead.
 func (db *DB) WriteTo(w io.Writer) (int64, error) {
-	s, err := db.Snapshot()
-	if err != nil {
-		return 0, err
-	}
-	defer s.Close()
-	n, err := io.Copy(w, s.f)
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
 	if err != nil {
 		return n, fmt.Errorf("back up database: %w", err)
 	}

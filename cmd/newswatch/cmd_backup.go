@@ -20,8 +20,9 @@ import (
 func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c common
 	flags := newFlagSet("backup", " FILE", `Write a consistent copy of the database to FILE. While the daemon runs (it holds
-the database) the copy comes through its dashboard, at dashboard.listen or -from;
-bbolt's read transaction lets polling go on meanwhile.`, stderr, &c, "warn")
+the database) the copy comes through its dashboard, at dashboard.listen or -from:
+the daemon first copies the database into a temporary file beside it, so that
+polling goes on however slowly the copy is read.`, stderr, &c, "warn")
 	from := flags.String("from", "", "the running dashboard's `URL` (default: from dashboard.listen)")
 	file, code := parseArgFlags(flags, args, "file to write")
 	if code >= 0 {
