@@ -75,7 +75,10 @@ func getJSON(t *testing.T, url string, v any) {
 func TestDigestEndToEndMailpit(t *testing.T) {
 	bin := mailpitBinary(t)
 	smtpPort, httpPort := freePort(t), freePort(t)
-	mp := exec.Command(bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort))
+	// Its database in the test's directory: mailpit removes its default
+	// temporary one only when it exits cleanly, and it is killed.
+	mp := exec.Command(bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort), "--listen", fmt.Sprintf("127.0.0.1:%d", httpPort),
+		"--database", filepath.Join(t.TempDir(), "mailpit.db"))
 	if err := mp.Start(); err != nil {
 		t.Fatal(err)
 	}
