@@ -43,7 +43,13 @@ func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request) {
 	out := struct {
 		Matches []apiMatch `json:"matches"`
 		Next    string     `json:"next,omitempty"`
+		// SearchedTo, on a page cut short by MaxScan, is how far back it
+		// searched.
+		SearchedTo *time.Time `json:"searched_to,omitempty"`
 	}{Matches: []apiMatch{}, Next: next}
+	if t, ok := searchedTo(ms, next, q.Limit); ok {
+		out.SearchedTo = &t
+	}
 	for _, m := range ms {
 		out.Matches = append(out.Matches, apiMatch{ID: m.ID, Topic: m.Topic, Title: m.Article.Title, URL: m.Article.URL,
 			Feed: m.Article.Feed, FeedName: m.Article.FeedName, Published: m.Article.Published, MatchedAt: m.MatchedAt,

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -123,6 +124,55 @@ func TestMatchesPage(t *testing.T) {
 	}
 	if resp, _ := get(t, srv.URL+"/?from=yesterday"); resp.StatusCode != 400 {
 		t.Errorf("bad date: status %d", resp.StatusCode)
+	}
+}
+
+// TestMatchesPageMaxScan: a filter that few matches pass, over more
+// matches than a page may examine, gives pages that say how far back they
+// searched and link on, never "No matches." before the search is done, and
+// the one match the filter passes at the end; the API's pages carry
+// searched_to the same way.
+func TestMatchesPageMaxScan(t *testing.T) {
+	_, db := seeded(t)
+	srv := httptest.NewServer((&Server{Store: db, PageSize: 2, MaxScan: 2}).Handler())
+	defer srv.Close()
+	next := "/?feed=" + url.QueryEscape("https://evil.example/feed")
+	var cut, found int
+	for pages := 0; next != ""; pages++ {
+		if pages > 10 {
+			t.Fatal("no end after 10 pages")
+		}
+		_, body := get(t, srv.URL+strings.ReplaceAll(next, "&amp;", "&"))
+		if strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			found++
+		}
+		next = ""
+		if i := strings.Index(body, `. <a href="`); i >= 0 && strings.Contains(body, "Searched back to ") {
+			cut++
+			if strings.Contains(body, "No matches.") {
+				t.Errorf("a page cut short says there are no matches:\n%s", body)
+			}
+			rest := body[i+len(`. <a href="`):]
+			next = rest[:strings.Index(rest, `"`)]
+		}
+	}
+	// Seven matches, two examined a page (the first two both published at
+	// t0+4h), the evil feed's the oldest.
+	if cut != 3 || found != 1 {
+		t.Errorf("%d pages cut short, the match found %d times; want 3 and once", cut, found)
+	}
+
+	_, body := get(t, srv.URL+"/api/matches?limit=2&feed="+url.QueryEscape("https://evil.example/feed"))
+	var page struct {
+		Matches    []apiMatch `json:"matches"`
+		Next       string     `json:"next"`
+		SearchedTo time.Time  `json:"searched_to"`
+	}
+	if err := json.Unmarshal([]byte(body), &page); err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Matches) != 0 || page.Next == "" || !page.SearchedTo.Equal(t0.Add(4*time.Hour)) {
+		t.Errorf("API page cut short: %s\nwant no matches, a next cursor and searched_to %s", body, t0.Add(4*time.Hour).Format(time.RFC3339))
 	}
 }
 

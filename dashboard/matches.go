@@ -29,7 +29,7 @@ func (s *Server) parseFilter(v url.Values) (filter, storage.Query, error) {
 		}
 		f.Limit = n
 	}
-	q := storage.Query{Topic: f.Topic, Feed: f.Feed, Text: f.Text, Cursor: f.Cursor, Limit: f.Limit}
+	q := storage.Query{Topic: f.Topic, Feed: f.Feed, Text: f.Text, Cursor: f.Cursor, Limit: f.Limit, MaxScan: s.maxScan()}
 	if f.From != "" {
 		t, err := time.Parse("2006-01-02", f.From)
 		if err != nil {
@@ -45,6 +45,23 @@ func (s *Server) parseFilter(v url.Values) (filter, storage.Query, error) {
 		q.Until = t.Add(24 * time.Hour)
 	}
 	return f, q, nil
+}
+
+func (s *Server) maxScan() int {
+	if s.MaxScan > 0 {
+		return s.MaxScan
+	}
+	return 20000
+}
+
+// searchedTo returns how far back a page cut short by MaxScan searched: the
+// time of its next cursor, when it has fewer than limit matches.
+func searchedTo(ms []storage.Match, next string, limit int) (time.Time, bool) {
+	if next == "" || len(ms) >= limit {
+		return time.Time{}, false
+	}
+	t, err := storage.CursorTime(next)
+	return t, err == nil
 }
 
 func (s *Server) pageSize() int {
@@ -111,6 +128,9 @@ func (s *Server) matchesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if next != "" {
 		data["Next"] = "/?" + f.query(next)
+	}
+	if t, ok := searchedTo(ms, next, f.Limit); ok {
+		data["SearchedTo"] = t.Format("2006-01-02 15:04 MST")
 	}
 	s.render(w, "matches.html", data)
 }

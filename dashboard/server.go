@@ -65,6 +65,11 @@ type Server struct {
 	Token string
 	// PageSize is the number of matches per page (default 50).
 	PageSize int
+	// MaxScan caps the matches one page examines (default 20,000): with a
+	// feed or text filter that few matches pass, the page is cut there and
+	// offers to search on, rather than reading every stored match (19 s
+	// for a million) while its client waits.
+	MaxScan int
 	// FailingAfter is how long a feed fails before it shows as failing
 	// rather than failed (poll.failing_after).
 	FailingAfter time.Duration

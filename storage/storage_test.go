@@ -363,6 +363,87 @@ func TestMatchesPageAndFilters(t *testing.T) {
 	}
 }
 
+// TestMatchesPageMaxScan: a filter few matches pass, with a cap on the
+// matches examined, comes back in pages cut at the cap that together hold
+// exactly what the filter passes, in order, each once; every cut page has a
+// cursor whose time says how far back it searched.
+func TestMatchesPageMaxScan(t *testing.T) {
+	db, _ := openTemp(t)
+	var a, b []NewItem
+	for i := range 30 {
+		it := item(fmt.Sprintf("m%02d", i), i, "ceasefire", "sanctions")
+		if i%7 == 3 {
+			b = append(b, it)
+		} else {
+			a = append(a, it)
+		}
+	}
+	db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: t0, Items: a})
+	db.SaveFeed(FeedUpdate{URL: "https://b.example/feed", Polled: t0, Items: b})
+	keys := func(ms []Match) []string {
+		var k []string
+		for _, m := range ms {
+			k = append(k, m.Article.Key+"/"+m.Topic)
+		}
+		return k
+	}
+	for _, base := range []Query{
+		{Feed: "https://b.example/feed", Limit: 2},
+		{Topic: "sanctions", Feed: "https://b.example/feed", Limit: 2},
+		{Text: "m1", Limit: 3},
+		{Feed: "https://none.example/feed", Limit: 2},
+	} {
+		all, err := db.Matches(Query{Topic: base.Topic, Feed: base.Feed, Text: base.Text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, maxScan := range []int{1, 5, 7} {
+			q := base
+			q.MaxScan = maxScan
+			var got []string
+			pages := 0
+			for ; ; pages++ {
+				if pages > 100 {
+					t.Fatalf("%+v: no end after 100 pages", q)
+				}
+				ms, next, err := db.MatchesPage(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, keys(ms)...)
+				if next == "" {
+					break
+				}
+				if len(ms) < q.Limit {
+					// Cut by the cap: it searched back to the cursor's time,
+					// which is no later than what this page returned.
+					at, err := CursorTime(next)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, m := range ms {
+						if m.Article.Published.Before(at) {
+							t.Errorf("%+v: page returned %s, published before its cursor's %s", q, m.Article.Key, at)
+						}
+					}
+				}
+				q.Cursor = next
+			}
+			if want := keys(all); !reflect.DeepEqual(got, want) {
+				t.Errorf("%+v: pages hold %v, want %v", q, got, want)
+			}
+			// Nothing passes this filter: each request examines maxScan of
+			// the 60 matches.
+			if base.Feed == "https://none.example/feed" && pages+1 != (60+maxScan-1)/maxScan {
+				t.Errorf("%+v: %d requests, want %d", q, pages+1, (60+maxScan-1)/maxScan)
+			}
+		}
+	}
+	if _, err := CursorTime("zz"); err == nil {
+		t.Error("CursorTime accepted a malformed cursor")
+	}
+}
+
 func TestArticleMatchesAndDailyCounts(t *testing.T) {
 	db, _ := openTemp(t)
 	it := item("a", 1, "ceasefire", "sanctions")
