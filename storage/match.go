@@ -241,19 +241,32 @@ func loadMatch(matches, articles *bolt.Bucket, id uint64) (Match, error) {
 
 // Flagged returns the matches flagged after the match with ID after and at
 // or after since, in the order they were flagged, at most limit (0: all).
-// A digest reads the matches after its watermark with it.
+// A digest reads the matches after its watermark with it. It starts near
+// the first match flagged since, found by bisection (match IDs follow the
+// order of flagging), so a digest without a watermark does not read a
+// year of matches to return a day's.
 func (db *DB) Flagged(after uint64, since time.Time, limit int) ([]Match, error) {
 	var out []Match
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		matches, articles := tx.Bucket(bucketMatches), tx.Bucket(bucketArticles)
 		c := matches.Cursor()
-		for k, _ := c.Seek(u64(after + 1)); k != nil; k, _ = c.Next() {
-			m, err := loadMatch(matches, articles, binary.BigEndian.Uint64(k))
+		start, err := firstFlagged(c, after+1, since.Add(-flagDisorder))
+		if err != nil {
+			return err
+		}
+		for k, v := c.Seek(u64(start)); k != nil; k, v = c.Next() {
+			// The time first, from the match alone: only matches that are
+			// returned need their article.
+			at, err := matchedAt(k, v)
 			if err != nil {
 				return err
 			}
-			if m.MatchedAt.Before(since) {
+			if at.Before(since) {
 				continue
+			}
+			m, err := loadMatch(matches, articles, binary.BigEndian.Uint64(k))
+			if err != nil {
+				return err
 			}
 			out = append(out, m)
 			if limit > 0 && len(out) >= limit {
@@ -266,6 +279,55 @@ func (db *DB) Flagged(after uint64, since time.Time, limit int) ([]Match, error)
 		return nil, fmt.Errorf("list flagged matches: %w", err)
 	}
 	return out, nil
+}
+
+// flagDisorder bounds how far out of time order match IDs may be: the
+// feeds of one poll cycle are committed in the order they finish, each
+// flagged at its own poll's time, and a clock may be set back. Flagged
+// starts its scan this much before since.
+const flagDisorder = 24 * time.Hour
+
+// firstFlagged returns the first match ID at or after lo flagged at or
+// after t, or one past the last ID when there is none: a bisection over
+// the IDs, reading O(log n) matches. The IDs of matches flagged at least
+// flagDisorder apart are in time order.
+func firstFlagged(c *bolt.Cursor, lo uint64, t time.Time) (uint64, error) {
+	last, _ := c.Last()
+	if last == nil {
+		return lo, nil
+	}
+	hi := binary.BigEndian.Uint64(last) + 1
+	// Invariant: every match below lo was flagged before t; the first
+	// match at or after hi, if any, was not.
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		k, v := c.Seek(u64(mid))
+		if k == nil {
+			hi = mid
+			continue
+		}
+		at, err := matchedAt(k, v)
+		if err != nil {
+			return 0, err
+		}
+		if at.Before(t) {
+			lo = binary.BigEndian.Uint64(k) + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
+}
+
+// matchedAt decodes when the stored match k, v was flagged.
+func matchedAt(k, v []byte) (time.Time, error) {
+	var sm struct {
+		MatchedAt time.Time `json:"matched_at"`
+	}
+	if err := json.Unmarshal(v, &sm); err != nil {
+		return time.Time{}, fmt.Errorf("match %d: %w", binary.BigEndian.Uint64(k), err)
+	}
+	return sm.MatchedAt, nil
 }
 
 // ArticleMatches returns the article with ID id and its matches, in the

@@ -258,3 +258,32 @@ func BenchmarkMatchesPagePending(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFlaggedFirstDigest reads what a recipient's first digest holds,
+// with no watermark, from 100 days of 1,000 matches flagged a day: the
+// last day's.
+func BenchmarkFlaggedFirstDigest(b *testing.B) {
+	db, err := Open(filepath.Join(b.TempDir(), "nw.db"), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	const days = 100
+	for d := range days {
+		items := make([]NewItem, 1000)
+		for i := range items {
+			items[i] = item(fmt.Sprintf("d%d-%d", d, i), d*24, "ceasefire")
+		}
+		if _, err := db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: t0.Add(time.Duration(d) * 24 * time.Hour), Items: items}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	since := t0.Add((days - 1) * 24 * time.Hour)
+	b.ReportAllocs()
+	for b.Loop() {
+		ms, err := db.Flagged(0, since, 0)
+		if err != nil || len(ms) != 1000 {
+			b.Fatalf("%d matches, %v", len(ms), err)
+		}
+	}
+}

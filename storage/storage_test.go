@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -303,6 +304,63 @@ func TestFlagged(t *testing.T) {
 	counts, err := db.FlaggedCounts(t0.Add(time.Hour), t0.Add(72*time.Hour))
 	if err != nil || counts["ceasefire"] != 2 || counts["sanctions"] != 1 {
 		t.Errorf("FlaggedCounts = %v, %v", counts, err)
+	}
+}
+
+// TestFlaggedSince: Flagged from no watermark returns exactly the matches
+// flagged since, however many were flagged before, also when the feeds of
+// a cycle were committed out of the order of their poll times and when
+// some matches were pruned; with a watermark, only those after it.
+func TestFlaggedSince(t *testing.T) {
+	db, _ := openTemp(t)
+	var polled []time.Time // of every match, in ID order
+	r := rand.New(rand.NewPCG(3, 4))
+	for cycle := range 40 {
+		start := t0.Add(time.Duration(cycle) * 6 * time.Hour)
+		for f := range 4 {
+			// Later feeds of a cycle were polled up to 20 minutes earlier.
+			at := start.Add(-time.Duration(r.IntN(20)) * time.Minute)
+			n := 1 + r.IntN(3)
+			items := make([]NewItem, n)
+			for i := range items {
+				items[i] = item(fmt.Sprintf("c%d-f%d-%d", cycle, f, i), cycle, "ceasefire")
+				polled = append(polled, at)
+			}
+			if _, err := db.SaveFeed(FeedUpdate{URL: fmt.Sprintf("https://%d.example/feed", f), Polled: at, Items: items}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := db.Prune(t0.Add(24 * time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.Flagged(0, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, since := range []time.Time{{}, t0.Add(30 * time.Hour), t0.Add(150*time.Hour - 10*time.Minute), t0.Add(1000 * time.Hour), t0.Add(-time.Hour)} {
+		for _, after := range []uint64{0, all[len(all)/2].ID} {
+			var want []uint64
+			for _, m := range all {
+				if m.ID > after && !m.MatchedAt.Before(since) {
+					want = append(want, m.ID)
+				}
+			}
+			ms, err := db.Flagged(after, since, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []uint64
+			for _, m := range ms {
+				got = append(got, m.ID)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Flagged(%d, %s) = %d matches %v, want %d %v", after, since, len(got), got, len(want), want)
+			}
+		}
+	}
+	if len(all) >= len(polled) || len(all) == 0 {
+		t.Errorf("%d matches of %d after pruning the first day's", len(all), len(polled))
 	}
 }
 
