@@ -362,6 +362,26 @@ func TestFlaggedSince(t *testing.T) {
 	if len(all) >= len(polled) || len(all) == 0 {
 		t.Errorf("%d matches of %d after pruning the first day's", len(all), len(polled))
 	}
+
+	// Hours out of order, across since: a feed polled at since+1h
+	// committed before 200 polled at since-5h, then the rest later.
+	db2, _ := openTemp(t)
+	since := t0.Add(100 * time.Hour)
+	for i, b := range []struct {
+		at time.Time
+		n  int
+	}{{t0, 50}, {since.Add(time.Hour), 20}, {since.Add(-5 * time.Hour), 200}, {since.Add(2 * time.Hour), 30}} {
+		items := make([]NewItem, b.n)
+		for j := range items {
+			items[j] = item(fmt.Sprintf("b%d-%d", i, j), 0, "ceasefire")
+		}
+		if _, err := db2.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: b.at, Items: items}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ms, err := db2.Flagged(0, since, 0); err != nil || len(ms) != 50 {
+		t.Errorf("Flagged with hours out of order across since: %d matches, %v; want 50", len(ms), err)
+	}
 }
 
 func TestMatchesPageAndFilters(t *testing.T) {
