@@ -562,12 +562,35 @@ func TestPrune(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A feed seen only before the cutoff, and one only after.
+	for _, f := range []struct {
+		url string
+		day int
+	}{{"https://b.example/feed", 1}, {"https://c.example/feed", 8}} {
+		polled := t0.Add(time.Duration(f.day) * 24 * time.Hour)
+		items := []NewItem{item(f.url+"/1", f.day*24), item(f.url+"/2", f.day*24)}
+		if _, err := db.SaveFeed(FeedUpdate{URL: f.url, Polled: polled, Items: items}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	p, err := db.Prune(t0.Add(4 * 24 * time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p != (Pruned{Matches: 8, Articles: 8, Seen: 12}) {
-		t.Errorf("Prune = %+v, want 8 matches, 8 articles, 12 seen keys", p)
+	if p != (Pruned{Matches: 8, Articles: 8, Seen: 14}) {
+		t.Errorf("Prune = %+v, want 8 matches, 8 articles, 14 seen keys", p)
+	}
+	for _, f := range []struct {
+		url  string
+		want bool
+	}{{"https://b.example/feed", false}, {"https://c.example/feed", true}} {
+		seen, err := db.Seen(f.url, []string{f.url + "/1", f.url + "/2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[0].Seen != f.want || seen[1].Seen != f.want {
+			t.Errorf("%s after pruning: %+v, want seen %v", f.url, seen, f.want)
+		}
 	}
 	for _, q := range []Query{{}, {Topic: "ceasefire"}} {
 		ms, err := db.Matches(q)
