@@ -222,6 +222,44 @@ func TestFeedsPageAndAPI(t *testing.T) {
 	}
 }
 
+// TestManyFeeds: with more feeds than the matches page lists, the page
+// offers no list of them; a feed's row on the feeds page links to its
+// matches, which the page then shows with the feed's name and a way back
+// to all feeds, the other filters kept.
+func TestManyFeeds(t *testing.T) {
+	_, db := seeded(t)
+	feeds := []Feed{{"https://a.example/feed", "Wire"}, {"https://evil.example/feed", "Evil <i>Co</i>"}}
+	for i := range maxFeedChoices {
+		feeds = append(feeds, Feed{fmt.Sprintf("https://%d.example/feed", i), fmt.Sprintf("Outlet %d", i)})
+	}
+	srv := httptest.NewServer((&Server{Store: db, Feeds: feeds}).Handler())
+	defer srv.Close()
+
+	_, body := get(t, srv.URL+"/?topic=ceasefire")
+	if strings.Contains(body, `<select name="feed">`) || strings.Contains(body, "Outlet 7") || !strings.Contains(body, `its link on <a href="/feeds">Feeds</a>`) {
+		t.Errorf("matches page with %d feeds lists them:\n%.2000s", len(feeds), body)
+	}
+	_, body = get(t, srv.URL+"/feeds")
+	link := `<a href="/?feed=https%3a%2f%2fevil.example%2ffeed">matches</a>`
+	if !strings.Contains(body, link) {
+		t.Fatalf("feeds page lacks %s", link)
+	}
+	_, body = get(t, srv.URL+"/?topic=ceasefire&feed="+url.QueryEscape("https://evil.example/feed"))
+	for _, want := range []string{
+		"Feed: Evil &lt;i&gt;Co&lt;/i&gt;",
+		`<input type="hidden" name="feed" value="https://evil.example/feed">`,
+		`(<a href="/?topic=ceasefire">all feeds</a>)`,
+		"&lt;script&gt;alert(1)&lt;/script&gt;",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("one feed's matches lack %s:\n%.3000s", want, body)
+		}
+	}
+	if strings.Contains(body, "Truce talks") {
+		t.Error("one feed's matches show another feed's")
+	}
+}
+
 func TestAtom(t *testing.T) {
 	srv, _ := seeded(t)
 	for _, tt := range []struct {

@@ -64,6 +64,11 @@ func searchedTo(ms []storage.Match, next string, limit int) (time.Time, bool) {
 	return t, err == nil
 }
 
+// maxFeedChoices is the most feeds the matches page offers in a list:
+// 10,000 made every page 750 KB. Beyond it, a feed's matches are reached
+// from its row on the feeds page.
+const maxFeedChoices = 200
+
 func (s *Server) pageSize() int {
 	if s.PageSize > 0 {
 		return s.PageSize
@@ -123,8 +128,19 @@ func (s *Server) matchesPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	data := map[string]any{
-		"Title": "Matches", "Filter": f, "Topics": s.Topics, "Feeds": s.Feeds, "Rows": s.rows(ms),
+	data := map[string]any{"Title": "Matches", "Filter": f, "Topics": s.Topics, "Rows": s.rows(ms)}
+	if len(s.Feeds) <= maxFeedChoices {
+		data["FeedChoices"] = s.Feeds
+	} else if f.Feed != "" {
+		name := f.Feed
+		for _, fd := range s.Feeds {
+			if fd.URL == f.Feed && fd.Name != "" {
+				name = fd.Name
+			}
+		}
+		all := f
+		all.Feed = ""
+		data["FeedName"], data["AllFeeds"] = name, "/?"+all.query("")
 	}
 	if next != "" {
 		data["Next"] = "/?" + f.query(next)
