@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,7 +21,7 @@ import (
 func TestBackup(t *testing.T) {
 	_, db := seeded(t)
 	fail := false
-	s := &Server{Store: db, Backup: func() (Snapshot, error) {
+	s := &Server{Store: db, Log: slog.New(slog.DiscardHandler), Backup: func() (Snapshot, error) {
 		if fail {
 			return nil, errors.New("back up database: no space left on device")
 		}

@@ -239,10 +239,21 @@ func TestManyFeeds(t *testing.T) {
 	if strings.Contains(body, `<select name="feed">`) || strings.Contains(body, "Outlet 7") || !strings.Contains(body, `its link on <a href="/feeds">Feeds</a>`) {
 		t.Errorf("matches page with %d feeds lists them:\n%.2000s", len(feeds), body)
 	}
+	// 200 feeds never polled come first, the worst; the two polled ones
+	// are on the second page.
 	_, body = get(t, srv.URL+"/feeds")
+	if !strings.Contains(body, "202 feeds · 200 new · 2 ok — showing 1–200") || strings.Contains(body, "evil.example") || !strings.Contains(body, `<a href="/feeds?page=2">Healthier →</a>`) {
+		t.Errorf("first feeds page:\n%.1500s", body)
+	}
+	_, body = get(t, srv.URL+"/feeds?page=2")
 	link := `<a href="/?feed=https%3a%2f%2fevil.example%2ffeed">matches</a>`
-	if !strings.Contains(body, link) {
-		t.Fatalf("feeds page lacks %s", link)
+	if !strings.Contains(body, link) || !strings.Contains(body, "showing 201–202") || !strings.Contains(body, `<a href="/feeds?page=1">← Worse</a>`) || strings.Contains(body, "Healthier") {
+		t.Fatalf("second feeds page lacks %s or its place:\n%.1500s", link, body)
+	}
+	for page, code := range map[string]int{"3": 404, "0": 400, "x": 400} {
+		if resp, _ := get(t, srv.URL+"/feeds?page="+page); resp.StatusCode != code {
+			t.Errorf("/feeds?page=%s: %d, want %d", page, resp.StatusCode, code)
+		}
 	}
 	_, body = get(t, srv.URL+"/?topic=ceasefire&feed="+url.QueryEscape("https://evil.example/feed"))
 	for _, want := range []string{

@@ -1,8 +1,10 @@
 package dashboard
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 
 	"newswatch/storage"
 )
@@ -36,11 +38,52 @@ func (s *Server) health() ([]health, error) {
 	return out, nil
 }
 
+// feedsPerPage is how many feeds the feeds page shows at a time: 10,000
+// made one page of 2.6 MB.
+const feedsPerPage = 200
+
+// statusCount is how many feeds are in one status.
+type statusCount struct {
+	Status string
+	N      int
+}
+
 func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request) {
+	page := 1
+	if p := r.URL.Query().Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			http.Error(w, fmt.Sprintf("page %q: want a number from 1", p), http.StatusBadRequest)
+			return
+		}
+		page = n
+	}
 	hs, err := s.health()
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	s.render(w, "feeds.html", map[string]any{"Title": "Feeds", "Feeds": hs, "Now": s.now()})
+	// The count of each status, worst first, as hs is sorted.
+	var counts []statusCount
+	for _, h := range hs {
+		if len(counts) == 0 || counts[len(counts)-1].Status != h.Status {
+			counts = append(counts, statusCount{Status: h.Status})
+		}
+		counts[len(counts)-1].N++
+	}
+	data := map[string]any{"Title": "Feeds", "Total": len(hs), "Counts": counts, "Now": s.now()}
+	first := (page - 1) * feedsPerPage
+	if first >= len(hs) && page > 1 {
+		http.Error(w, fmt.Sprintf("page %d: there are %d feeds, %d a page", page, len(hs), feedsPerPage), http.StatusNotFound)
+		return
+	}
+	last := min(len(hs), first+feedsPerPage)
+	data["Feeds"], data["First"], data["Last"] = hs[first:last], first+1, last
+	if page > 1 {
+		data["Prev"] = fmt.Sprintf("/feeds?page=%d", page-1)
+	}
+	if last < len(hs) {
+		data["Next"] = fmt.Sprintf("/feeds?page=%d", page+1)
+	}
+	s.render(w, "feeds.html", data)
 }
