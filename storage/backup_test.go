@@ -79,31 +79,41 @@ func TestSnapshotDoesNotStallWriters(t *testing.T) {
 		t.Fatalf("the saves grew the data from %d to %d bytes; the test needs at least 8 MiB of growth", before, after)
 	}
 
-	path := filepath.Join(t.TempDir(), "backup.db")
+	checkCopy(t, snap, map[string]int{"https://before.example/feed": 4, "https://during0.example/feed": 0})
+}
+
+// checkCopy writes the copy of a database that r reads into a file, and
+// checks that it opens and that each feed of want has as many items seen;
+// it returns the bytes read.
+func checkCopy(t *testing.T, r io.Reader, want map[string]int) int64 {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "copy.db")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := io.Copy(f, snap); err != nil {
+	n, err := io.Copy(f, r)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	copyDB, err := OpenReadOnly(path, 0)
+	c, err := OpenReadOnly(path, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer copyDB.Close()
-	for url, want := range map[string]int{"https://before.example/feed": 4, "https://during0.example/feed": 0} {
-		st, err := copyDB.FeedState(url)
+	defer c.Close()
+	for url, items := range want {
+		st, err := c.FeedState(url)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.ItemsSeen != want {
-			t.Errorf("backup: %s has %d items seen, want %d", url, st.ItemsSeen, want)
+		if st.ItemsSeen != items {
+			t.Errorf("the copy: %s has %d items seen, want %d", url, st.ItemsSeen, items)
 		}
 	}
+	return n
 }
 
 // TestSnapshot: a snapshot holds the database as it was when taken, reads
@@ -128,36 +138,11 @@ func TestSnapshot(t *testing.T) {
 	if len(entries) != 1 || entries[0].Name() != filepath.Base(path) {
 		t.Errorf("beside the database while a snapshot is open: %v, want only %s", entries, filepath.Base(path))
 	}
-	copyPath := filepath.Join(t.TempDir(), "copy.db")
-	f, err := os.Create(copyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := io.Copy(f, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	n := checkCopy(t, s, map[string]int{"https://before.example/feed": 3, "https://after.example/feed": 0})
 	if n != s.Size() || n == 0 {
 		t.Errorf("read %d bytes from a snapshot of size %d", n, s.Size())
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
-	}
-	c, err := OpenReadOnly(copyPath, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	for url, want := range map[string]int{"https://before.example/feed": 3, "https://after.example/feed": 0} {
-		st, err := c.FeedState(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.ItemsSeen != want {
-			t.Errorf("snapshot: %s has %d items seen, want %d", url, st.ItemsSeen, want)
-		}
 	}
 }
