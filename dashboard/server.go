@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"newswatch/storage"
@@ -91,6 +92,11 @@ type Server struct {
 	Observe func(route string, code int, d time.Duration)
 	Now     func() time.Time
 	Log     *slog.Logger
+
+	// backingUp is held while a backup is taken and sent: each takes a
+	// copy of the database on the disk, and copies side by side could
+	// fill it.
+	backingUp sync.Mutex
 }
 
 //go:embed templates static
@@ -163,6 +169,12 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "backups are not available here", http.StatusNotImplemented)
 		return
 	}
+	if !s.backingUp.TryLock() {
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "a backup is already being taken: try again when it is done", http.StatusServiceUnavailable)
+		return
+	}
+	defer s.backingUp.Unlock()
 	snap, err := s.Backup()
 	if err != nil {
 		s.log().Error("backup", "err", err)
