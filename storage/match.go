@@ -22,7 +22,10 @@ type Match struct {
 	Terms     []string
 	Snippet   Snippet
 	MatchedAt time.Time
-	Article   Article
+	// Article is the article that matched, without its Text: listings do
+	// not show it, and it is most of an article's bytes (ArticleMatches
+	// returns the article whole).
+	Article Article
 }
 
 // storedMatch is the value of the matches bucket.
@@ -233,11 +236,24 @@ func loadMatch(matches, articles *bolt.Bucket, id uint64) (Match, error) {
 	if av == nil {
 		return Match{}, fmt.Errorf("match %d names article %d, which is missing", id, sm.ArticleID)
 	}
-	if err := json.Unmarshal(av, &m.Article); err != nil {
+	if err := json.Unmarshal(av, &withoutText{Article: &m.Article}); err != nil {
 		return Match{}, fmt.Errorf("article %d: %w", sm.ArticleID, err)
 	}
 	return m, nil
 }
+
+// withoutText decodes an article but for its text, which the field of the
+// same name, shallower than Article's, takes and drops.
+type withoutText struct {
+	*Article
+	Text skipped `json:"text"`
+}
+
+// skipped is a JSON value decoding leaves out.
+type skipped struct{}
+
+// UnmarshalJSON does nothing.
+func (*skipped) UnmarshalJSON([]byte) error { return nil }
 
 // Flagged returns the matches flagged after the match with ID after and at
 // or after since, in the order they were flagged, at most limit (0: all).
