@@ -153,6 +153,18 @@ func TestReadOnlyDatabase(t *testing.T) {
 	if code, _ := get(t, m[1]); code != http.StatusOK {
 		t.Errorf("read-only dashboard, /: %d", code)
 	}
+	// A backup through it: the database's directory cannot take the
+	// daemon's copy, the system's temporary directory does.
+	code, page = get(t, m[1]+"api/backup")
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	if err := os.WriteFile(copyPath, []byte(page), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code != http.StatusOK {
+		t.Errorf("read-only dashboard, /api/backup: %d %.300s", code, page)
+	} else if got := storedMatches(t, copyPath); got != before {
+		t.Errorf("the backup of the read-only database holds %d matches, want %d", got, before)
+	}
 	if code := d.stop(t); code != 0 {
 		t.Errorf("exit code %d:\n%s", code, d.log())
 	}
