@@ -9,6 +9,7 @@ package digest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -48,7 +49,17 @@ type Options struct {
 	Location *time.Location
 	// Feeds is the number of configured feeds, for the summary.
 	Feeds []string
+	// MaxBytes bounds the text and HTML parts together (DefaultMaxBytes
+	// when 0). A digest that would be larger lists in each topic only its
+	// strongest articles, as many as fit, and says how many more there are.
+	MaxBytes int
 }
+
+// DefaultMaxBytes is the default bound on a digest's two parts: about
+// 6 MB once encoded for mail. Mail servers refuse messages of 10 to 25 MB,
+// and a digest refused would be retried, and then grow with every period
+// it failed to cover; one this large lists some 8,000 articles.
+const DefaultMaxBytes = 4 << 20
 
 // Digest is one digest, ready to send.
 type Digest struct {
@@ -81,6 +92,9 @@ type Article struct {
 type Section struct {
 	Topic    Topic
 	Articles []Article
+	// Total counts the articles of the topic; Omitted those not listed
+	// for the digest to fit MaxBytes.
+	Total, Omitted int
 }
 
 // Line is a topic's line of the summary.
@@ -186,6 +200,7 @@ func Build(src Source, o Options) (*Digest, error) {
 			continue
 		}
 		sort.SliceStable(s.Articles, func(i, j int) bool { return s.Articles[i].Published.After(s.Articles[j].Published) })
+		s.Total = len(s.Articles)
 		kept = append(kept, s)
 		d.Articles += len(s.Articles)
 	}
@@ -227,13 +242,71 @@ func Build(src Source, o Options) (*Digest, error) {
 	}
 	d.Subject = subject(d, c.Date)
 	c.Subject = d.Subject
-	if d.Text, err = renderText(c); err != nil {
+	maxBytes := o.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	if d.Text, d.HTML, err = render(c); err != nil {
 		return nil, err
 	}
-	if d.HTML, err = renderHTML(c); err != nil {
-		return nil, err
+	if len(d.Text)+len(d.HTML) > maxBytes {
+		if d.Text, d.HTML, err = fit(c, maxBytes); err != nil {
+			return nil, err
+		}
 	}
 	return d, nil
+}
+
+func render(c content) (text, html string, err error) {
+	if text, err = renderText(c); err != nil {
+		return "", "", err
+	}
+	html, err = renderHTML(c)
+	return text, html, err
+}
+
+// fit renders c with each section cut to its k strongest articles (by
+// score, then the newest), the largest k for which the two parts take at
+// most maxBytes, found by bisection; with k = 0 still too large, it
+// renders that.
+func fit(c content, maxBytes int) (text, html string, err error) {
+	full := c.Sections
+	strongest := make([][]Article, len(full))
+	most := 0
+	for i, s := range full {
+		a := slices.Clone(s.Articles)
+		sort.SliceStable(a, func(x, y int) bool {
+			return a[x].Score > a[y].Score || a[x].Score == a[y].Score && a[x].Published.After(a[y].Published)
+		})
+		strongest[i] = a
+		most = max(most, len(a))
+	}
+	cut := func(k int) content {
+		sections := make([]Section, len(full))
+		for i, s := range full {
+			n := min(k, len(strongest[i]))
+			s.Articles = slices.Clone(strongest[i][:n])
+			sort.SliceStable(s.Articles, func(x, y int) bool { return s.Articles[x].Published.After(s.Articles[y].Published) })
+			s.Omitted = s.Total - n
+			sections[i] = s
+		}
+		c.Sections = sections
+		return c
+	}
+	lo, hi := 0, most // the answer is in [lo, hi): most itself is too large
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		t, h, err := render(cut(mid))
+		if err != nil {
+			return "", "", err
+		}
+		if len(t)+len(h) <= maxBytes {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return render(cut(lo))
 }
 
 // subject is "newswatch: 14 new matches in 5 topics — 2025-03-04", or the

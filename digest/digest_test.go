@@ -1,7 +1,9 @@
 package digest
 
 import (
+	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -147,4 +149,81 @@ func TestHeaderValue(t *testing.T) {
 			t.Errorf("HeaderValue(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestBuildFitsMaxBytes: a digest over MaxBytes lists in each topic its
+// strongest articles, as many as fit, newest first, and says how many
+// more there are; its counts stay whole. With room for none, it lists none.
+func TestBuildFitsMaxBytes(t *testing.T) {
+	db := openDB(t)
+	for i := range 40 {
+		// Scores 1 to 40, published in another order.
+		save(t, db, "https://a.example/feed", fmt.Sprintf("c%02d", i), fmt.Sprintf("Talks %02d", i), day.Add(time.Duration((i*7)%40)*time.Minute+time.Hour), hit{"ceasefire", i + 1})
+	}
+	save(t, db, "https://b.example/feed", "s1", "Oil price cap", day.Add(2*time.Hour), hit{"sanctions", 2})
+	o := Options{Topics: topics, Since: day, Now: day.Add(24 * time.Hour), Feeds: []string{"https://a.example/feed", "https://b.example/feed"}}
+	whole, err := Build(db, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(whole.Text, "more, weaker") {
+		t.Fatalf("a digest within MaxBytes says it left articles out:\n%s", whole.Text)
+	}
+	o.MaxBytes = (len(whole.Text) + len(whole.HTML)) / 2
+	d, err := Build(db, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size := len(d.Text) + len(d.HTML); size > o.MaxBytes {
+		t.Errorf("%d bytes, over MaxBytes %d", size, o.MaxBytes)
+	}
+	if d.Matches != 41 || d.Articles != 41 || d.Subject != whole.Subject {
+		t.Errorf("counts of the cut digest: %+v, want those of the whole one", d)
+	}
+	// The listed ceasefire articles: the strongest, newest first.
+	var listed []string
+	for _, line := range strings.Split(d.Text, "\n") {
+		if title, ok := strings.CutPrefix(line, "* Talks "); ok {
+			listed = append(listed, title)
+		}
+	}
+	n := len(listed)
+	if n == 0 || n >= 40 {
+		t.Fatalf("%d of 40 ceasefire articles listed:\n%s", n, d.Text)
+	}
+	for _, title := range listed {
+		var i int
+		fmt.Sscanf(title, "%d", &i)
+		if i < 40-n {
+			t.Errorf("article %02d (score %d) listed among the %d strongest", i, i+1, n)
+		}
+	}
+	for _, want := range []string{"== Ceasefire talks (40)", fmt.Sprintf("… and %d more, weaker matches of this topic", 40-n), "* Oil price cap"} {
+		if !strings.Contains(d.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, d.Text)
+		}
+	}
+	if !strings.Contains(d.HTML, fmt.Sprintf("… and %d more, weaker matches", 40-n)) || !strings.Contains(d.HTML, "(40)</span>") {
+		t.Errorf("HTML lacks the count of articles left out")
+	}
+	if !sort.SliceIsSorted(listed, func(a, b int) bool { return minutes(listed[a]) > minutes(listed[b]) }) {
+		t.Errorf("listed articles not newest first: %v", listed)
+	}
+
+	o.MaxBytes = 1
+	d, err = Build(db, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(d.Text, "* ") || !strings.Contains(d.Text, "… and 40 more") || !strings.Contains(d.Text, "… and 1 more") {
+		t.Errorf("with room for no article:\n%s", d.Text)
+	}
+}
+
+// minutes is when the test's article with this title number was published,
+// in minutes after the hour.
+func minutes(title string) int {
+	var i int
+	fmt.Sscanf(title, "%d", &i)
+	return (i * 7) % 40
 }
