@@ -58,7 +58,8 @@ type Options struct {
 // DefaultMaxBytes is the default bound on a digest's two parts: about
 // 6 MB once encoded for mail. Mail servers refuse messages of 10 to 25 MB,
 // and a digest refused would be retried, and then grow with every period
-// it failed to cover; one this large lists some 8,000 articles.
+// it failed to cover; one this large lists some 4,000 articles (about 1 KB
+// each with a sentence of snippet).
 const DefaultMaxBytes = 4 << 20
 
 // Digest is one digest, ready to send.
