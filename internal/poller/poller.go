@@ -154,7 +154,8 @@ func (e errStorage) Unwrap() error { return e.err }
 // feed's failure never stops the others. When ctx is canceled, feeds not yet
 // started are reported as canceled, and in-flight fetches are abandoned
 // without recording anything for them. done, when not nil, is called once per
-// feed as it finishes, from one goroutine at a time.
+// feed as it finishes, in that order, from one goroutine; however slow it
+// is, it holds back only Poll's return, not the polling.
 func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Report {
 	return p.run(ctx, list, p.fetch, done)
 }
@@ -208,6 +209,20 @@ func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, 
 			hostSem[hosts[i]] = make(chan struct{}, perHost)
 		}
 	}
+	// done hears of each feed from one goroutine of its own, through a
+	// channel that holds every feed's result: a done that is slow (a
+	// reader of "newswatch poll" that stops reading) delays only Poll's
+	// return, not the polling, as it did when called under mu.
+	var reports chan Result
+	var reporting sync.WaitGroup
+	if done != nil {
+		reports = make(chan Result, len(list))
+		reporting.Go(func() {
+			for res := range reports {
+				done(res)
+			}
+		})
+	}
 	var mu sync.Mutex
 	finish := func(i int, res Result) {
 		mu.Lock()
@@ -217,8 +232,8 @@ func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, 
 		if rep.StorageErr == nil && errors.As(res.Err, &se) {
 			rep.StorageErr = se.err
 		}
-		if done != nil {
-			done(res)
+		if reports != nil {
+			reports <- res // never blocks: room for every feed
 		}
 	}
 	workers := max(1, min(p.Workers, len(list)))
@@ -275,6 +290,10 @@ feed:
 		finish(i, Result{Feed: list[i], Status: StatusCanceled, Err: ctx.Err()})
 	}
 	rep.Finished = p.now()
+	if reports != nil {
+		close(reports)
+		reporting.Wait()
+	}
 	return rep
 }
 

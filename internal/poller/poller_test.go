@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -641,5 +642,62 @@ func TestPollUnmatchedItems(t *testing.T) {
 	}
 	if a2.Title != "EU debates budget" || a2.Text != "Ministers met again." {
 		t.Errorf("rewritten article = %q / %q, want the new title and text", a2.Title, a2.Text)
+	}
+}
+
+// TestPollSlowDone: a done callback that does not return (a reader of
+// "newswatch poll" that stopped reading) holds back only Poll's own
+// return: every feed is still polled and stored meanwhile, and done then
+// hears of each, one call at a time.
+func TestPollSlowDone(t *testing.T) {
+	files := map[string][]byte{}
+	var list []Feed
+	for i := range 30 {
+		path := fmt.Sprintf("/f%d", i)
+		files[path] = fmt.Appendf(nil, `<rss version="2.0"><channel><item><guid>%d</guid><title>x %d</title></item></channel></rss>`, i, i)
+		list = append(list, Feed{URL: "PLACEHOLDER" + path})
+	}
+	srv := newFarm(t, files)
+	for i := range list {
+		list[i].URL = strings.Replace(list[i].URL, "PLACEHOLDER", srv.URL, 1)
+	}
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	p := newPoller(t, db, time.Now(), time.Hour, match.Topic{ID: "x", Query: "x"})
+	p.Workers = 1 // so that at most 8 updates may wait for a commit
+
+	release := make(chan struct{})
+	var calls, inDone atomic.Int32
+	reported := make(chan *Report, 1)
+	go func() {
+		reported <- p.Poll(context.Background(), list, func(Result) {
+			if inDone.Add(1) != 1 {
+				t.Error("done called from two goroutines at once")
+			}
+			if calls.Add(1) == 1 {
+				<-release
+			}
+			inDone.Add(-1)
+		})
+	}()
+	// Every feed stored while done is stuck in its first call.
+	for tries := 0; ; tries++ {
+		states, err := db.Feeds()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(states) == len(list) {
+			break
+		}
+		if tries == 600 { // a minute: the poll is stuck behind done
+			close(release)
+			t.Fatalf("%d of %d feeds stored while done was blocked", len(states), len(list))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	close(release)
+	rep := <-reported
+	if n := calls.Load(); n != int32(len(list)) || rep.Totals().OK != len(list) {
+		t.Errorf("done called %d times, totals %+v; want %d feeds ok, each reported once", n, rep.Totals(), len(list))
 	}
 }
