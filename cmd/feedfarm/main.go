@@ -111,7 +111,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		b.cfg, b.workers, b.out = cfg, *workers, stdout
-		if err := b.run(context.Background()); err != nil {
+		// Interrupted, it stops the cycle in flight and removes its
+		// temporary directory (databases of hundreds of MB) on the way out.
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		if err := b.run(ctx); err != nil {
 			fmt.Fprintln(stderr, "feedfarm:", err)
 			return 1
 		}
