@@ -210,9 +210,9 @@ func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, 
 		}
 	}
 	// done hears of each feed from one goroutine of its own, through a
-	// channel that holds every feed's result: a done that is slow (a
+	// channel with room for every feed's result: a done that is slow (a
 	// reader of "newswatch poll" that stops reading) delays only Poll's
-	// return, not the polling, as it did when called under mu.
+	// return. Called under mu, it held back every worker.
 	var reports chan Result
 	var reporting sync.WaitGroup
 	if done != nil {
