@@ -227,10 +227,24 @@ func loadMatch(matches, articles *bolt.Bucket, id uint64) (Match, error) {
 	if v == nil {
 		return Match{}, fmt.Errorf("index names match %d, which is missing", id)
 	}
+	sm, err := decodeMatch(id, v)
+	if err != nil {
+		return Match{}, err
+	}
+	return withArticle(articles, id, sm)
+}
+
+// decodeMatch decodes the stored match id, whose value is v.
+func decodeMatch(id uint64, v []byte) (storedMatch, error) {
 	var sm storedMatch
 	if err := json.Unmarshal(v, &sm); err != nil {
-		return Match{}, fmt.Errorf("match %d: %w", id, err)
+		return sm, fmt.Errorf("match %d: %w", id, err)
 	}
+	return sm, nil
+}
+
+// withArticle returns the match id, stored as sm, with its article.
+func withArticle(articles *bolt.Bucket, id uint64, sm storedMatch) (Match, error) {
 	m := Match{ID: id, Topic: sm.Topic, Score: sm.Score, Terms: sm.Terms, Snippet: sm.Snippet, MatchedAt: sm.MatchedAt}
 	av := articles.Get(u64(sm.ArticleID))
 	if av == nil {
@@ -271,16 +285,17 @@ func (db *DB) Flagged(after uint64, since time.Time, limit int) ([]Match, error)
 			return err
 		}
 		for k, v := c.Seek(u64(start)); k != nil; k, v = c.Next() {
-			// The time first, from the match alone: only matches that are
-			// returned need their article.
-			at, err := matchedAt(k, v)
+			// The match first, decoded once from the cursor's value: only
+			// matches that are returned need their article.
+			id := binary.BigEndian.Uint64(k)
+			sm, err := decodeMatch(id, v)
 			if err != nil {
 				return err
 			}
-			if at.Before(since) {
+			if sm.MatchedAt.Before(since) {
 				continue
 			}
-			m, err := loadMatch(matches, articles, binary.BigEndian.Uint64(k))
+			m, err := withArticle(articles, id, sm)
 			if err != nil {
 				return err
 			}
