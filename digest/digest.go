@@ -9,8 +9,6 @@ package digest
 
 import (
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -19,9 +17,13 @@ import (
 
 // Source is what a digest reads.
 type Source interface {
-	// Flagged returns the matches flagged after the match with ID after
-	// and at or after since, in flagging order.
-	Flagged(after uint64, since time.Time, limit int) ([]storage.Match, error)
+	// Flags returns the matches flagged after the match with ID after and
+	// at or after since, in flagging order, at most limit (0: all),
+	// without their articles, terms and snippets.
+	Flags(after uint64, since time.Time, limit int) ([]storage.Flag, error)
+	// MatchesByID returns the matches with these IDs, in that order, with
+	// their articles; IDs no longer stored are left out.
+	MatchesByID(ids []uint64) ([]storage.Match, error)
 	// FlaggedCounts counts each topic's matches flagged in [from, to),
 	// to the hour.
 	FlaggedCounts(from, to time.Time) (map[string]int, error)
@@ -134,7 +136,20 @@ type content struct {
 }
 
 // Build reads the matches after the watermark and renders the digest.
+//
+// It reads in two passes, so that a period of a hundred thousand matches
+// (after thousands of feeds were added, say) costs megabytes, not
+// gigabytes: first every match's Flag, a page at a time, to count them and
+// choose each article's strongest topic; then, with MatchesByID, only the
+// matches of the articles that MaxBytes leaves room to list.
 func Build(src Source, o Options) (*Digest, error) {
+	return build(src, o, articleBytes())
+}
+
+// build is Build reading the matches of at most MaxBytes/perArticle
+// articles: perArticle must be a lower bound of the bytes an article's
+// listing takes (see articleBytes).
+func build(src Source, o Options, perArticle int) (*Digest, error) {
 	loc := o.Location
 	if loc == nil {
 		loc = time.UTC
@@ -143,67 +158,19 @@ func Build(src Source, o Options) (*Digest, error) {
 	for i, t := range o.Topics {
 		order[t.ID] = i
 	}
-	ms, err := src.Flagged(o.After, o.Since, 0)
+	p, err := readPeriod(src, o.After, o.Since, order)
 	if err != nil {
 		return nil, err
 	}
-	d := &Digest{UpTo: o.After}
-	for _, m := range ms {
-		d.UpTo = max(d.UpTo, m.ID)
-	}
-
-	// Each article once, under its strongest topic (ties: config order).
-	type entry struct {
-		best    storage.Match
-		matched []string
-	}
-	byArticle := map[uint64]*entry{}
-	var articleOrder []uint64
-	perTopic := map[string]int{}
-	for _, m := range ms {
-		if _, ok := order[m.Topic]; !ok {
-			continue
-		}
-		perTopic[m.Topic]++
-		d.Matches++
-		e := byArticle[m.Article.ID]
-		if e == nil {
-			e = &entry{best: m}
-			byArticle[m.Article.ID] = e
-			articleOrder = append(articleOrder, m.Article.ID)
-		} else if m.Score > e.best.Score || m.Score == e.best.Score && order[m.Topic] < order[e.best.Topic] {
-			e.best = m
-		}
-		e.matched = append(e.matched, m.Topic)
-	}
-	sections := make([]Section, len(o.Topics))
-	for i, t := range o.Topics {
-		sections[i].Topic = t
-	}
-	for _, id := range articleOrder {
-		e := byArticle[id]
-		a := Article{
-			// One line each: a title cannot break the text part's layout.
-			Title: oneLine(e.best.Article.Title), URL: e.best.Article.URL, Outlet: oneLine(e.best.Article.FeedName),
-			Published: e.best.Article.Published.In(loc), Snippet: e.best.Snippet, Score: e.best.Score,
-		}
-		for _, tid := range e.matched {
-			if tid != e.best.Topic {
-				a.Also = append(a.Also, o.Topics[order[tid]].Name)
-			}
-		}
-		s := &sections[order[e.best.Topic]]
-		s.Articles = append(s.Articles, a)
-	}
+	d := &Digest{UpTo: p.upTo, Matches: p.matches, Articles: len(p.articles)}
+	bySection := p.sections(len(o.Topics))
 	var kept []Section
-	for _, s := range sections {
-		if len(s.Articles) == 0 {
-			continue
+	var lists [][]int // the articles of each kept section
+	for i, l := range bySection {
+		if len(l) > 0 {
+			kept = append(kept, Section{Topic: o.Topics[i], Total: len(l)})
+			lists = append(lists, l)
 		}
-		sort.SliceStable(s.Articles, func(i, j int) bool { return s.Articles[i].Published.After(s.Articles[j].Published) })
-		s.Total = len(s.Articles)
-		kept = append(kept, s)
-		d.Articles += len(s.Articles)
 	}
 	d.Topics = len(kept)
 
@@ -213,7 +180,7 @@ func Build(src Source, o Options) (*Digest, error) {
 	}
 	var summary []Line
 	for _, t := range o.Topics {
-		summary = append(summary, Line{Topic: t, Matches: perTopic[t.ID], WeekAvg: float64(week[t.ID]) / 7})
+		summary = append(summary, Line{Topic: t, Matches: p.perTopic[t.ID], WeekAvg: float64(week[t.ID]) / 7})
 	}
 
 	states, err := src.Feeds()
@@ -247,13 +214,12 @@ func Build(src Source, o Options) (*Digest, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
-	if d.Text, d.HTML, err = render(c); err != nil {
+	l := lister{p: &p, lists: lists, topics: o.Topics, loc: loc}
+	if err := l.load(src, maxBytes/perArticle); err != nil {
 		return nil, err
 	}
-	if len(d.Text)+len(d.HTML) > maxBytes {
-		if d.Text, d.HTML, err = fit(c, maxBytes); err != nil {
-			return nil, err
-		}
+	if d.Text, d.HTML, err = l.fit(c, maxBytes); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -264,50 +230,6 @@ func render(c content) (text, html string, err error) {
 	}
 	html, err = renderHTML(c)
 	return text, html, err
-}
-
-// fit renders c with each section cut to its k strongest articles (by
-// score, then the newest), the largest k for which the two parts take at
-// most maxBytes, found by bisection; with k = 0 still too large, it
-// renders that.
-func fit(c content, maxBytes int) (text, html string, err error) {
-	full := c.Sections
-	strongest := make([][]Article, len(full))
-	most := 0
-	for i, s := range full {
-		a := slices.Clone(s.Articles)
-		sort.SliceStable(a, func(x, y int) bool {
-			return a[x].Score > a[y].Score || a[x].Score == a[y].Score && a[x].Published.After(a[y].Published)
-		})
-		strongest[i] = a
-		most = max(most, len(a))
-	}
-	cut := func(k int) content {
-		sections := make([]Section, len(full))
-		for i, s := range full {
-			n := min(k, len(strongest[i]))
-			s.Articles = slices.Clone(strongest[i][:n])
-			sort.SliceStable(s.Articles, func(x, y int) bool { return s.Articles[x].Published.After(s.Articles[y].Published) })
-			s.Omitted = s.Total - n
-			sections[i] = s
-		}
-		c.Sections = sections
-		return c
-	}
-	lo, hi := 0, most // the answer is in [lo, hi): most itself is too large
-	for lo+1 < hi {
-		mid := (lo + hi) / 2
-		t, h, err := render(cut(mid))
-		if err != nil {
-			return "", "", err
-		}
-		if len(t)+len(h) <= maxBytes {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return render(cut(lo))
 }
 
 // subject is "newswatch: 14 new matches in 5 topics — 2025-03-04", or the

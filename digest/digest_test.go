@@ -53,7 +53,7 @@ func TestBuild(t *testing.T) {
 	for i := range 7 {
 		save(t, db, "https://a.example/feed", "old"+string(rune('a'+i)), "old", day.Add(-time.Duration(i+1)*24*time.Hour+time.Hour), hit{"ceasefire", 1})
 	}
-	before, _ := db.Flagged(0, time.Time{}, 0)
+	before, _ := db.Flags(0, time.Time{}, 0)
 	watermark := before[len(before)-1].ID
 
 	save(t, db, "https://a.example/feed", "a1", "Truce talks in Riyadh", day.Add(2*time.Hour), hit{"ceasefire", 3})
@@ -74,7 +74,7 @@ func TestBuild(t *testing.T) {
 	if d.Matches != 4 || d.Articles != 3 || d.Topics != 2 || d.Empty() {
 		t.Errorf("counts: %+v", d)
 	}
-	all, _ := db.Flagged(0, time.Time{}, 0)
+	all, _ := db.Flags(0, time.Time{}, 0)
 	if d.UpTo != all[len(all)-1].ID {
 		t.Errorf("UpTo = %d, want the last match %d", d.UpTo, all[len(all)-1].ID)
 	}

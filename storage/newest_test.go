@@ -260,10 +260,10 @@ func BenchmarkMatchesPagePending(b *testing.B) {
 	}
 }
 
-// BenchmarkFlaggedFirstDigest reads what a recipient's first digest holds,
+// BenchmarkFlagsFirstDigest reads what a recipient's first digest holds,
 // with no watermark, from 100 days of 1,000 matches flagged a day (each
 // article with 3 KB of text): the last day's.
-func BenchmarkFlaggedFirstDigest(b *testing.B) {
+func BenchmarkFlagsFirstDigest(b *testing.B) {
 	db, err := Open(filepath.Join(b.TempDir(), "nw.db"), 0)
 	if err != nil {
 		b.Fatal(err)
@@ -284,7 +284,7 @@ func BenchmarkFlaggedFirstDigest(b *testing.B) {
 	since := t0.Add((days - 1) * 24 * time.Hour)
 	b.ReportAllocs()
 	for b.Loop() {
-		ms, err := db.Flagged(0, since, 0)
+		ms, err := db.Flags(0, since, 0)
 		if err != nil || len(ms) != 1000 {
 			b.Fatalf("%d matches, %v", len(ms), err)
 		}

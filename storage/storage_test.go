@@ -276,30 +276,48 @@ func TestSaveFeedLinksAndUpdates(t *testing.T) {
 	}
 }
 
-func TestFlagged(t *testing.T) {
+func TestFlags(t *testing.T) {
 	db, _ := openTemp(t)
 	for i, polled := range []time.Time{t0, t0.Add(24 * time.Hour), t0.Add(48 * time.Hour)} {
 		it := item(fmt.Sprintf("i%d", i), i, "ceasefire")
 		if i == 2 {
-			it.Hits = append(it.Hits, TopicHit{Topic: "sanctions"})
+			it = item("i2", i, "ceasefire", "sanctions")
 		}
 		if _, err := db.SaveFeed(FeedUpdate{URL: "https://a.example/feed", Polled: polled, Items: []NewItem{it}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	all, err := db.Flagged(0, time.Time{}, 0)
+	all, err := db.Flags(0, time.Time{}, 0)
 	if err != nil || len(all) != 4 {
-		t.Fatalf("Flagged(0) = %d matches, %v; want 4", len(all), err)
+		t.Fatalf("Flags(0) = %d matches, %v; want 4", len(all), err)
 	}
 	for i := 1; i < len(all); i++ {
 		if all[i].ID <= all[i-1].ID {
 			t.Errorf("not in flagging order: %d after %d", all[i].ID, all[i-1].ID)
 		}
 	}
-	after, _ := db.Flagged(all[1].ID, time.Time{}, 0)
-	since, _ := db.Flagged(0, t0.Add(24*time.Hour), 1)
+	after, _ := db.Flags(all[1].ID, time.Time{}, 0)
+	since, _ := db.Flags(0, t0.Add(24*time.Hour), 1)
 	if len(after) != 2 || after[0].ID != all[2].ID || len(since) != 1 || since[0].ID != all[1].ID {
-		t.Errorf("Flagged(after) = %v, Flagged(since, limit 1) = %v", after, since)
+		t.Errorf("Flags(after) = %v, Flags(since, limit 1) = %v", after, since)
+	}
+	// A flag says which article, topic, score and times; MatchesByID gives
+	// the whole match, in the order asked, leaving out what is not stored.
+	last := all[3]
+	if last.Topic != "sanctions" || last.Score != 4 || last.ArticleID != all[2].ArticleID || last.ArticleID == all[1].ArticleID ||
+		!last.Published.Equal(t0.Add(2*time.Hour)) || !last.MatchedAt.Equal(t0.Add(48*time.Hour)) {
+		t.Errorf("last flag = %+v", last)
+	}
+	ms, err := db.MatchesByID([]uint64{last.ID, 9999, all[0].ID})
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("MatchesByID = %d matches, %v; want 2", len(ms), err)
+	}
+	if m := ms[0]; m.ID != last.ID || m.Topic != "sanctions" || m.Article.ID != last.ArticleID || m.Article.Title != "title i2" ||
+		m.Article.Text != "" || !reflect.DeepEqual(m.Terms, []string{"term-sanctions"}) || m.Snippet.Text != "about term-sanctions" {
+		t.Errorf("MatchesByID()[0] = %+v", m)
+	}
+	if ms[1].ID != all[0].ID || ms[1].Article.Title != "title i0" {
+		t.Errorf("MatchesByID()[1] = %+v", ms[1])
 	}
 	counts, err := db.FlaggedCounts(t0.Add(time.Hour), t0.Add(72*time.Hour))
 	if err != nil || counts["ceasefire"] != 2 || counts["sanctions"] != 1 {
@@ -307,11 +325,11 @@ func TestFlagged(t *testing.T) {
 	}
 }
 
-// TestFlaggedSince: Flagged from no watermark returns exactly the matches
+// TestFlagsSince: Flags from no watermark returns exactly the matches
 // flagged since, however many were flagged before, also when the feeds of
 // a cycle were committed out of the order of their poll times and when
 // some matches were pruned; with a watermark, only those after it.
-func TestFlaggedSince(t *testing.T) {
+func TestFlagsSince(t *testing.T) {
 	db, _ := openTemp(t)
 	var polled []time.Time // of every match, in ID order
 	r := rand.New(rand.NewPCG(3, 4))
@@ -334,7 +352,7 @@ func TestFlaggedSince(t *testing.T) {
 	if _, err := db.Prune(t0.Add(24 * time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	all, err := db.Flagged(0, time.Time{}, 0)
+	all, err := db.Flags(0, time.Time{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +364,7 @@ func TestFlaggedSince(t *testing.T) {
 					want = append(want, m.ID)
 				}
 			}
-			ms, err := db.Flagged(after, since, 0)
+			ms, err := db.Flags(after, since, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -355,7 +373,7 @@ func TestFlaggedSince(t *testing.T) {
 				got = append(got, m.ID)
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("Flagged(%d, %s) = %d matches %v, want %d %v", after, since, len(got), got, len(want), want)
+				t.Errorf("Flags(%d, %s) = %d matches %v, want %d %v", after, since, len(got), got, len(want), want)
 			}
 		}
 	}
@@ -379,8 +397,8 @@ func TestFlaggedSince(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if ms, err := db2.Flagged(0, since, 0); err != nil || len(ms) != 50 {
-		t.Errorf("Flagged with hours out of order across since: %d matches, %v; want 50", len(ms), err)
+	if ms, err := db2.Flags(0, since, 0); err != nil || len(ms) != 50 {
+		t.Errorf("Flags with hours out of order across since: %d matches, %v; want 50", len(ms), err)
 	}
 }
 

@@ -1,0 +1,239 @@
+package digest
+
+import (
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"newswatch/storage"
+)
+
+// flagPage is how many flags one read of the period returns. Reading a
+// page at a time keeps each read transaction short: bbolt cannot grow its
+// file while a read is open, so one long read would hold up the poller's
+// writes.
+const flagPage = 10_000
+
+// loadPage is how many matches one MatchesByID call reads, for the same
+// reason.
+const loadPage = 1_000
+
+// period is what the first pass learns of the matches after the
+// watermark: enough to count them and to choose, for each article, the
+// topic it is listed under, in about 100 bytes an article.
+type period struct {
+	upTo     uint64
+	matches  int
+	perTopic map[string]int
+	articles []listed // in the order of their first match
+}
+
+// listed is an article of the period: listed once, under the topic of its
+// strongest match.
+type listed struct {
+	best      uint64 // the ID of its strongest match
+	score     int
+	topic     int // the strongest match's topic, an index of Options.Topics
+	published time.Time
+	matched   []int // the topics of all its matches, in flagging order
+}
+
+// readPeriod reads the flags after the match with ID after and at or after
+// since, a page at a time, and keeps those of the topics in order (by ID,
+// their place in config order). Each article's strongest match is the one
+// with the highest score, ties going to the topic first in config order.
+func readPeriod(src Source, after uint64, since time.Time, order map[string]int) (period, error) {
+	p := period{upTo: after, perTopic: map[string]int{}}
+	byArticle := map[uint64]int{}
+	for {
+		flags, err := src.Flags(after, since, flagPage)
+		if err != nil {
+			return period{}, err
+		}
+		for _, f := range flags {
+			p.upTo = max(p.upTo, f.ID)
+			t, ok := order[f.Topic]
+			if !ok {
+				continue
+			}
+			p.perTopic[f.Topic]++
+			p.matches++
+			i, ok := byArticle[f.ArticleID]
+			if !ok {
+				i = len(p.articles)
+				byArticle[f.ArticleID] = i
+				p.articles = append(p.articles, listed{best: f.ID, score: f.Score, topic: t, published: f.Published})
+			} else if a := &p.articles[i]; f.Score > a.score || f.Score == a.score && t < a.topic {
+				a.best, a.score, a.topic = f.ID, f.Score, t
+			}
+			p.articles[i].matched = append(p.articles[i].matched, t)
+		}
+		if len(flags) < flagPage {
+			return p, nil
+		}
+		after = flags[len(flags)-1].ID
+	}
+}
+
+// sections returns, for each of n topics, its articles (indexes of
+// p.articles), strongest first: by score, then the newest, then the first
+// flagged.
+func (p *period) sections(n int) [][]int {
+	s := make([][]int, n)
+	for i, a := range p.articles {
+		s[a.topic] = append(s[a.topic], i)
+	}
+	for _, l := range s {
+		sort.SliceStable(l, func(x, y int) bool {
+			a, b := &p.articles[l[x]], &p.articles[l[y]]
+			return a.score > b.score || a.score == b.score && a.published.After(b.published)
+		})
+	}
+	return s
+}
+
+// lister chooses which articles of each section a digest lists.
+type lister struct {
+	p      *period
+	lists  [][]int // each kept section's articles, strongest first
+	topics []Topic
+	loc    *time.Location
+	// most is how many of each section's strongest articles were loaded:
+	// a digest lists at most that many.
+	most   int
+	loaded map[int]Article // by index of p.articles
+}
+
+// load reads the matches of the articles that a digest may list, given
+// that it can list at most limit articles in all: the k strongest of each
+// section, for the largest k that lists at most limit.
+func (l *lister) load(src Source, limit int) error {
+	longest := 0
+	for _, list := range l.lists {
+		longest = max(longest, len(list))
+	}
+	listed := func(k int) int {
+		n := 0
+		for _, list := range l.lists {
+			n += min(k, len(list))
+		}
+		return n
+	}
+	lo, hi := 0, longest // the largest k with listed(k) <= limit is in [lo, hi]
+	for lo < hi {
+		if mid := (lo + hi + 1) / 2; listed(mid) <= limit {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	l.most = lo
+	var want []int
+	for _, list := range l.lists {
+		want = append(want, list[:min(l.most, len(list))]...)
+	}
+	l.loaded = make(map[int]Article, len(want))
+	for len(want) > 0 {
+		page := want[:min(loadPage, len(want))]
+		want = want[len(page):]
+		ids := make([]uint64, len(page))
+		index := make(map[uint64]int, len(page))
+		for j, i := range page {
+			ids[j] = l.p.articles[i].best
+			index[ids[j]] = i
+		}
+		ms, err := src.MatchesByID(ids)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			l.loaded[index[m.ID]] = l.article(index[m.ID], m)
+		}
+	}
+	return nil
+}
+
+// article is the listing of article i, whose strongest match is m.
+func (l *lister) article(i int, m storage.Match) Article {
+	a := Article{
+		// One line each: a title cannot break the text part's layout.
+		Title: oneLine(m.Article.Title), URL: m.Article.URL, Outlet: oneLine(m.Article.FeedName),
+		Published: m.Article.Published.In(l.loc), Snippet: m.Snippet, Score: m.Score,
+	}
+	best := l.p.articles[i].topic
+	for _, t := range l.p.articles[i].matched {
+		if t != best {
+			a.Also = append(a.Also, l.topics[t].Name)
+		}
+	}
+	return a
+}
+
+// cut returns c with each section listing its k strongest articles (of
+// those loaded), newest first, ties in the order first flagged.
+func (l *lister) cut(c content, k int) content {
+	sections := slices.Clone(c.Sections)
+	for s := range sections {
+		shown := slices.Clone(l.lists[s][:min(k, len(l.lists[s]))])
+		sort.Slice(shown, func(x, y int) bool {
+			a, b := &l.p.articles[shown[x]], &l.p.articles[shown[y]]
+			return a.published.After(b.published) || a.published.Equal(b.published) && shown[x] < shown[y]
+		})
+		var arts []Article
+		for _, i := range shown {
+			if a, ok := l.loaded[i]; ok { // not when pruned since it was read
+				arts = append(arts, a)
+			}
+		}
+		sections[s].Articles = arts
+		sections[s].Omitted = sections[s].Total - len(shown)
+	}
+	c.Sections = sections
+	return c
+}
+
+// fit renders c with each section cut to its k strongest articles, for the
+// largest k up to l.most for which the two parts take at most maxBytes,
+// found by bisection; with k = 0 still too large, it renders that. More
+// than l.most never fit, unless that is every article.
+func (l *lister) fit(c content, maxBytes int) (text, html string, err error) {
+	text, html, err = render(l.cut(c, l.most))
+	if err != nil || len(text)+len(html) <= maxBytes || l.most == 0 {
+		return text, html, err
+	}
+	lo, hi := 0, l.most // the answer is in [lo, hi)
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		t, h, err := render(l.cut(c, mid))
+		if err != nil {
+			return "", "", err
+		}
+		if len(t)+len(h) <= maxBytes {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return render(l.cut(c, lo))
+}
+
+// articleBytes is a lower bound of what one listed article adds to a
+// digest's two parts: an article whose every field is empty, published in
+// a zone whose name is one letter (zones print at least that). A digest of
+// at most n bytes therefore lists at most n/articleBytes() articles, and
+// no more need be read.
+var articleBytes = sync.OnceValue(func() int {
+	size := func(n int) int {
+		s := Section{Articles: make([]Article, n), Total: n}
+		for i := range s.Articles {
+			s.Articles[i].Published = time.Date(2000, 1, 1, 0, 0, 0, 0, time.FixedZone("Z", 0))
+		}
+		t, h, err := render(content{Sections: []Section{s}, Location: time.UTC})
+		if err != nil {
+			return 0
+		}
+		return len(t) + len(h)
+	}
+	return max(1, size(2)-size(1)) // 1, reading every article, if rendering failed
+})
