@@ -218,7 +218,7 @@ func build(src Source, o Options, perArticle int) (*Digest, error) {
 	if err := l.load(src, maxBytes/perArticle); err != nil {
 		return nil, err
 	}
-	if d.Text, d.HTML, err = l.fit(c, maxBytes); err != nil {
+	if d.Text, d.HTML, _, err = l.fit(c, maxBytes); err != nil {
 		return nil, err
 	}
 	return d, nil

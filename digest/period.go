@@ -113,16 +113,9 @@ func (l *lister) load(src Source, limit int) error {
 	for _, list := range l.lists {
 		longest = max(longest, len(list))
 	}
-	listed := func(k int) int {
-		n := 0
-		for _, list := range l.lists {
-			n += min(k, len(list))
-		}
-		return n
-	}
 	lo, hi := 0, longest // the largest k with listed(k) <= limit is in [lo, hi]
 	for lo < hi {
-		if mid := (lo + hi + 1) / 2; listed(mid) <= limit {
+		if mid := (lo + hi + 1) / 2; l.listed(mid) <= limit {
 			lo = mid
 		} else {
 			hi = mid - 1
@@ -195,27 +188,71 @@ func (l *lister) cut(c content, k int) content {
 
 // fit renders c with each section cut to its k strongest articles, for the
 // largest k up to l.most for which the two parts take at most maxBytes,
-// found by bisection; with k = 0 still too large, it renders that. More
-// than l.most never fit, unless that is every article.
-func (l *lister) fit(c content, maxBytes int) (text, html string, err error) {
-	text, html, err = render(l.cut(c, l.most))
-	if err != nil || len(text)+len(html) <= maxBytes || l.most == 0 {
-		return text, html, err
+// and returns k; with k = 0 still too large, it renders that. More than
+// l.most never fit, unless that is every article.
+//
+// The search probes few k, each a render of up to maxBytes: a digest's
+// size grows about linearly with the number of articles it lists, so the
+// k that fits is guessed from the sizes at the ends of the range left,
+// and every other probe halves the range, so that at worst it takes twice
+// as many probes as bisection.
+func (l *lister) fit(c content, maxBytes int) (text, html string, k int, err error) {
+	size := func(k int) (text, html string, n int, err error) {
+		text, html, err = render(l.cut(c, k))
+		return text, html, len(text) + len(html), err
 	}
-	lo, hi := 0, l.most // the answer is in [lo, hi)
-	for lo+1 < hi {
+	text, html, hiSize, err := size(l.most)
+	if err != nil || hiSize <= maxBytes || l.most == 0 {
+		return text, html, l.most, err
+	}
+	text, html, loSize, err := size(0)
+	if err != nil || loSize > maxBytes {
+		return text, html, 0, err
+	}
+	lo, hi := 0, l.most // lo fits, hi does not
+	for probe := 0; lo+1 < hi; probe++ {
 		mid := (lo + hi) / 2
-		t, h, err := render(l.cut(c, mid))
-		if err != nil {
-			return "", "", err
+		if probe%2 == 0 {
+			mid = l.guess(lo, hi, loSize, hiSize, maxBytes)
 		}
-		if len(t)+len(h) <= maxBytes {
-			lo = mid
+		t, h, n, err := size(mid)
+		if err != nil {
+			return "", "", 0, err
+		}
+		if n <= maxBytes {
+			lo, loSize, text, html = mid, n, t, h
 		} else {
-			hi = mid
+			hi, hiSize = mid, n
 		}
 	}
-	return render(l.cut(c, lo))
+	return text, html, lo, nil
+}
+
+// listed returns how many articles the sections list when each lists its
+// k strongest.
+func (l *lister) listed(k int) int {
+	n := 0
+	for _, list := range l.lists {
+		n += min(k, len(list))
+	}
+	return n
+}
+
+// guess returns the k in (lo, hi) whose digest should come closest to
+// maxBytes without passing it, the digests of lo and hi taking loSize and
+// hiSize bytes: the size taken to grow linearly with the articles listed.
+func (l *lister) guess(lo, hi, loSize, hiSize, maxBytes int) int {
+	from, to := l.listed(lo), l.listed(hi)
+	want := from + int(float64(to-from)*float64(maxBytes-loSize)/float64(hiSize-loSize))
+	k := lo + 1
+	for a, b := lo+1, hi-1; a <= b; { // the largest k in (lo, hi) listing at most want
+		if m := (a + b) / 2; l.listed(m) <= want {
+			k, a = m, m+1
+		} else {
+			b = m - 1
+		}
+	}
+	return k
 }
 
 // articleBytes is a lower bound of what one listed article adds to a

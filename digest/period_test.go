@@ -171,3 +171,59 @@ func BenchmarkBuildLarge(b *testing.B) {
 		}
 	}
 }
+
+// TestFitFindsLargest: fit lists, of each section, the most strongest
+// articles that fit, for any bound: one more each would not fit.
+func TestFitFindsLargest(t *testing.T) {
+	db := openDB(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	for i := range 300 {
+		var hits []hit
+		for _, tp := range topics[:1+r.IntN(3)] {
+			hits = append(hits, hit{tp.ID, 1 + r.IntN(5)})
+		}
+		// Titles of very different lengths, so that sizes do not grow
+		// evenly with the number listed.
+		save(t, db, "https://a.example/feed", fmt.Sprint(i), strings.Repeat("Talks ", 1+r.IntN(60)), day.Add(time.Duration(1+r.IntN(600))*time.Minute), hits...)
+	}
+	order := map[string]int{}
+	for i, tp := range topics {
+		order[tp.ID] = i
+	}
+	p, err := readPeriod(db, 0, day, order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := content{Location: time.UTC}
+	l := lister{p: &p, topics: topics, loc: time.UTC}
+	for i, list := range p.sections(len(topics)) {
+		if len(list) > 0 {
+			c.Sections = append(c.Sections, Section{Topic: topics[i], Total: len(list)})
+			l.lists = append(l.lists, list)
+		}
+	}
+	if err := l.load(db, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	size := func(k int) int {
+		text, html, err := render(l.cut(c, k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(text) + len(html)
+	}
+	full, empty := size(l.most), size(0)
+	for range 15 {
+		maxBytes := empty + r.IntN(full-empty)
+		text, html, k, err := l.fit(c, maxBytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(text) + len(html); got != size(k) || got > maxBytes || k < l.most && size(k+1) <= maxBytes {
+			t.Fatalf("MaxBytes %d: k = %d, %d bytes; k+1 takes %d", maxBytes, k, got, size(k+1))
+		}
+	}
+	if _, _, k, _ := l.fit(c, empty-1); k != 0 {
+		t.Errorf("with room for none, k = %d", k)
+	}
+}
