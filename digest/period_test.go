@@ -177,14 +177,22 @@ func BenchmarkBuildLarge(b *testing.B) {
 func TestFitFindsLargest(t *testing.T) {
 	db := openDB(t)
 	r := rand.New(rand.NewPCG(11, 12))
+	var items []storage.NewItem
 	for i := range 300 {
-		var hits []hit
-		for _, tp := range topics[:1+r.IntN(3)] {
-			hits = append(hits, hit{tp.ID, 1 + r.IntN(5)})
-		}
 		// Titles of very different lengths, so that sizes do not grow
 		// evenly with the number listed.
-		save(t, db, "https://a.example/feed", fmt.Sprint(i), strings.Repeat("Talks ", 1+r.IntN(60)), day.Add(time.Duration(1+r.IntN(600))*time.Minute), hits...)
+		it := storage.NewItem{Key: fmt.Sprint(i), Hash: 1, Article: storage.Article{
+			Title: strings.Repeat("Talks ", 1+r.IntN(60)), URL: fmt.Sprintf("https://news.example/%d", i),
+			Published: day.Add(time.Duration(1+r.IntN(600)) * time.Minute),
+		}}
+		for _, tp := range topics[:1+r.IntN(3)] {
+			it.Hits = append(it.Hits, storage.TopicHit{Topic: tp.ID, Score: 1 + r.IntN(5), Terms: []string{"talks"},
+				Snippet: storage.Snippet{Text: "Talks, again.", Marks: [][2]int{{0, 5}}}})
+		}
+		items = append(items, it)
+	}
+	if _, err := db.SaveFeed(storage.FeedUpdate{URL: "https://a.example/feed", FeedName: "Wire", Polled: day.Add(time.Hour), Items: items}); err != nil {
+		t.Fatal(err)
 	}
 	order := map[string]int{}
 	for i, tp := range topics {
