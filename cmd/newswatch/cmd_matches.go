@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -57,32 +58,68 @@ func cmdMatches(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitError
 	}
 	defer db.Close()
-	ms, err := db.Matches(storage.Query{Topic: *topic, Since: from, Limit: *limit})
+	out := bufio.NewWriter(stdout)
+	enc := json.NewEncoder(out)
+	printed := 0
+	err = listMatches(db, storage.Query{Topic: *topic, Since: from}, *limit, matchesPage, func(m storage.Match) error {
+		printed++
+		if *asJSON {
+			return enc.Encode(newMatchJSON(m))
+		}
+		fmt.Fprintf(out, "%s  %-20s %s\n", m.Article.Published.Local().Format("2006-01-02 15:04"), m.Topic, m.Article.Title)
+		fmt.Fprintf(out, "%18s%s  (%s; score %d; matched: %s)\n", "", m.Article.URL, m.Article.FeedName, m.Score, strings.Join(m.Terms, ", "))
+		if m.Snippet.Text != "" {
+			fmt.Fprintf(out, "%18s%s\n", "", m.Snippet.Marked("«", "»", nil))
+		}
+		return nil
+	}, out.Flush)
+	if err == nil {
+		err = out.Flush()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "newswatch: %v\n", err)
 		return exitError
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		for _, m := range ms {
-			if err := enc.Encode(newMatchJSON(m)); err != nil {
-				fmt.Fprintf(stderr, "newswatch: %v\n", err)
-				return exitError
-			}
-		}
-		return exitOK
-	}
-	for _, m := range ms {
-		fmt.Fprintf(stdout, "%s  %-20s %s\n", m.Article.Published.Local().Format("2006-01-02 15:04"), m.Topic, m.Article.Title)
-		fmt.Fprintf(stdout, "%18s%s  (%s; score %d; matched: %s)\n", "", m.Article.URL, m.Article.FeedName, m.Score, strings.Join(m.Terms, ", "))
-		if m.Snippet.Text != "" {
-			fmt.Fprintf(stdout, "%18s%s\n", "", m.Snippet.Marked("«", "»", nil))
-		}
-	}
-	if len(ms) == 0 {
+	if printed == 0 {
 		fmt.Fprintln(stderr, "no matches")
 	}
 	return exitOK
+}
+
+// matchesPage is how many matches "newswatch matches" reads at a time.
+const matchesPage = 1000
+
+// listMatches calls each for the matches q selects, at most limit (0: all),
+// newest first, reading them a page at a time, each page in a read
+// transaction of its own, and calls flush after each page. A listing of a
+// million matches then holds a few MB, not gigabytes, and never holds a
+// read open for long: bbolt cannot grow the file while one is, so a
+// running daemon's writes would wait.
+func listMatches(db *storage.DB, q storage.Query, limit, page int, each func(storage.Match) error, flush func() error) error {
+	listed := 0
+	for {
+		q.Limit = page
+		if limit > 0 {
+			q.Limit = min(page, limit-listed)
+		}
+		ms, next, err := db.MatchesPage(q)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if err := each(m); err != nil {
+				return err
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		listed += len(ms)
+		if next == "" || limit > 0 && listed >= limit {
+			return nil
+		}
+		q.Cursor = next
+	}
 }
 
 // matchJSON is the -json form of a match, one object per line.
