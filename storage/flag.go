@@ -22,7 +22,8 @@ type Flag struct {
 	MatchedAt time.Time
 }
 
-// storedFlag decodes a Flag's fields of a stored match.
+// storedFlag decodes a Flag's fields of a stored match (storedMatch
+// without the terms and snippet, which it would allocate).
 type storedFlag struct {
 	ArticleID uint64    `json:"article"`
 	Topic     string    `json:"topic"`
