@@ -235,3 +235,33 @@ func TestFitFindsLargest(t *testing.T) {
 		t.Errorf("with room for none, k = %d", k)
 	}
 }
+
+// pruning is the database, pruned by the daemon between a digest's two
+// passes.
+type pruning struct {
+	*storage.DB
+	cutoff time.Time
+}
+
+func (p *pruning) MatchesByID(ids []uint64) ([]storage.Match, error) {
+	if _, err := p.Prune(p.cutoff); err != nil {
+		return nil, err
+	}
+	return p.DB.MatchesByID(ids)
+}
+
+// TestBuildWhilePruning: matches pruned after the digest counted them are
+// left out of its listing, and the digest is still built.
+func TestBuildWhilePruning(t *testing.T) {
+	db := openDB(t)
+	for i, at := range []time.Duration{1, 1, 1, 3, 3} {
+		save(t, db, "https://a.example/feed", fmt.Sprint(i), fmt.Sprintf("Talks %d", i), day.Add(at*time.Hour), hit{"ceasefire", 1})
+	}
+	d, err := Build(&pruning{DB: db, cutoff: day.Add(2 * time.Hour)}, Options{Topics: topics, Since: day, Now: day.Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Matches != 5 || strings.Contains(d.Text, "* Talks 0") || !strings.Contains(d.Text, "* Talks 3") || !strings.Contains(d.Text, "* Talks 4") {
+		t.Errorf("%d matches:\n%s", d.Matches, d.Text)
+	}
+}
