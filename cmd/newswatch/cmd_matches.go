@@ -91,10 +91,9 @@ const matchesPage = 1000
 
 // listMatches calls each for the matches q selects, at most limit (0: all),
 // newest first, reading them a page at a time, each page in a read
-// transaction of its own, and calls flush after each page. A listing of a
-// million matches then holds a few MB, not gigabytes, and never holds a
-// read open for long: bbolt cannot grow the file while one is, so a
-// running daemon's writes would wait.
+// transaction of its own, and calls flush after each page: a listing of a
+// million matches holds a few MB, not gigabytes, and prints from the first
+// page on.
 func listMatches(db *storage.DB, q storage.Query, limit, page int, each func(storage.Match) error, flush func() error) error {
 	listed := 0
 	for {
