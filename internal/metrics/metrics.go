@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"newswatch/feeds"
@@ -47,7 +48,7 @@ func New() *Metrics {
 			Help: "Dashboard requests, by route and status.", Buckets: prometheus.DefBuckets}, []string{"route", "code"}),
 	}
 	m.reg.MustRegister(m.polls, m.fetchErrors, m.items, m.matches, m.digests, m.requests,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
