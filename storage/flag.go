@@ -81,11 +81,7 @@ func (db *DB) MatchesByID(ids []uint64) ([]Match, error) {
 			if v == nil {
 				continue
 			}
-			sm, err := decodeMatch(id, v)
-			if err != nil {
-				return err
-			}
-			m, err := withArticle(articles, id, sm)
+			m, err := matchOf(articles, id, v)
 			if err != nil {
 				return err
 			}

@@ -227,6 +227,11 @@ func loadMatch(matches, articles *bolt.Bucket, id uint64) (Match, error) {
 	if v == nil {
 		return Match{}, fmt.Errorf("index names match %d, which is missing", id)
 	}
+	return matchOf(articles, id, v)
+}
+
+// matchOf returns the match id, whose stored value is v, with its article.
+func matchOf(articles *bolt.Bucket, id uint64, v []byte) (Match, error) {
 	sm, err := decodeMatch(id, v)
 	if err != nil {
 		return Match{}, err
