@@ -1,89 +1,14 @@
 package storage
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
-
-// Article is an item that matched at least one topic. Items that matched
-// nothing are remembered only by their key.
-type Article struct {
-	ID       uint64 `json:"id"`
-	Feed     string `json:"feed"`
-	FeedName string `json:"feed_name,omitempty"`
-	Key      string `json:"key"`
-	Title    string `json:"title"`
-	URL      string `json:"url"`
-	// Text is the plain text of the item, cut at MaxTextBytes.
-	Text      string    `json:"text,omitempty"`
-	Published time.Time `json:"published"`
-	FirstSeen time.Time `json:"first_seen"`
-	// Updated is when a changed title or text was last taken in.
-	Updated time.Time `json:"updated,omitempty"`
-	// Topics are the topics the article has been flagged for.
-	Topics []string `json:"topics,omitempty"`
-	// Sources are the feeds that carried the article (by its canonical
-	// link), the first one first.
-	Sources []Source `json:"sources,omitempty"`
-}
-
-// Source is a feed that carried an article.
-type Source struct {
-	Feed     string `json:"feed"`
-	FeedName string `json:"feed_name,omitempty"`
-}
-
-// MaxTextBytes bounds the text kept per article.
-const MaxTextBytes = 32 << 10
-
-// TopicHit is one topic an item matched, and why.
-type TopicHit struct {
-	Topic string
-	// Score weighs the matched terms (title hits weigh more).
-	Score int
-	// Terms are the words that matched, as spelled in the article.
-	Terms []string
-	// Snippet is the passage that holds the strongest hit.
-	Snippet Snippet
-}
-
-// Snippet is a passage of an article with the matched terms marked.
-type Snippet struct {
-	Text string `json:"text"`
-	// Marks are byte ranges [start, end) of Text, in order.
-	Marks [][2]int `json:"marks,omitempty"`
-}
-
-// Marked renders the snippet with each mark between open and close, and
-// every piece of its text through escape (when not nil). Marks that do not
-// fit the text are skipped rather than trusted.
-func (s Snippet) Marked(open, close string, escape func(string) string) string {
-	if escape == nil {
-		escape = func(s string) string { return s }
-	}
-	var b strings.Builder
-	at := 0
-	for _, m := range s.Marks {
-		if m[0] < at || m[1] > len(s.Text) || m[0] >= m[1] {
-			continue
-		}
-		b.WriteString(escape(s.Text[at:m[0]]))
-		b.WriteString(open)
-		b.WriteString(escape(s.Text[m[0]:m[1]]))
-		b.WriteString(close)
-		at = m[1]
-	}
-	b.WriteString(escape(s.Text[at:]))
-	return b.String()
-}
 
 // NewItem is an item of a feed that the poller has not seen before, or
 // whose title or text changed since.
@@ -137,65 +62,6 @@ type SaveResult struct {
 	Updated int
 	// Topics counts the new matches by topic.
 	Topics map[string]int
-}
-
-// Seen is what the database knows of an item of a feed.
-type Seen struct {
-	// Seen is false for an item the feed never carried.
-	Seen bool
-	// Hash is the item's content hash when last seen; 0 when unknown.
-	Hash uint64
-}
-
-// Seen reports, for each key, whether the feed at url carried an item
-// with that key before, and with what content hash.
-func (db *DB) Seen(url string, keys []string) ([]Seen, error) {
-	out := make([]Seen, len(keys))
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		seen := tx.Bucket(bucketSeen).Bucket([]byte(url))
-		if seen == nil {
-			return nil
-		}
-		for i, k := range keys {
-			if v := seen.Get(seenKey(k)); v != nil {
-				out[i] = Seen{Seen: true, Hash: decodeSeen(v).hash}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("look up seen items of %s: %w", url, err)
-	}
-	return out, nil
-}
-
-// seenValue is the value of the seen bucket: article ID (0 when the item
-// matched nothing), first seen (unix ns), content hash; 24 bytes. Values
-// of 16 bytes have no hash.
-type seenValue struct {
-	article   uint64
-	firstSeen uint64
-	hash      uint64
-}
-
-func decodeSeen(v []byte) seenValue {
-	var sv seenValue
-	if len(v) >= 16 {
-		sv.article = binary.BigEndian.Uint64(v)
-		sv.firstSeen = binary.BigEndian.Uint64(v[8:])
-	}
-	if len(v) >= 24 {
-		sv.hash = binary.BigEndian.Uint64(v[16:])
-	}
-	return sv
-}
-
-func (sv seenValue) encode() []byte {
-	b := make([]byte, 24)
-	binary.BigEndian.PutUint64(b, sv.article)
-	binary.BigEndian.PutUint64(b[8:], sv.firstSeen)
-	binary.BigEndian.PutUint64(b[16:], sv.hash)
-	return b
 }
 
 // SaveFeed records one poll of a feed in a single transaction: the feed's
@@ -383,33 +249,6 @@ func getJSON(b *bolt.Bucket, key []byte, v any) error {
 		return fmt.Errorf("record %x is missing", key)
 	}
 	return json.Unmarshal(raw, v)
-}
-
-// sortedBySeenKey returns the items' indexes in the order of their seen
-// keys, with the keys: bbolt inserts keys in order by appending, while
-// random order moves the rest of the node on every insert: a feed of
-// 100,000 new items took 20 s to save in random order and takes well under
-// a second sorted (measured in TestPollHostileServers). Items with equal
-// keys keep their order, so the first copy still wins.
-func sortedBySeenKey(items []NewItem) []keyedItem {
-	ks := make([]keyedItem, len(items))
-	for i, it := range items {
-		ks[i] = keyedItem{seenKey(it.Key), i}
-	}
-	slices.SortStableFunc(ks, func(a, b keyedItem) int { return bytes.Compare(a.key, b.key) })
-	return ks
-}
-
-// keyedItem is the index of an item and its seen key.
-type keyedItem struct {
-	key []byte
-	i   int
-}
-
-// seenKey hashes an item key to a fixed 16 bytes: keys are often long URLs.
-func seenKey(key string) []byte {
-	h := sha256.Sum256([]byte(key))
-	return h[:16]
 }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
