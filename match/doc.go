@@ -58,8 +58,9 @@ type doc struct {
 	textSpans []span
 	markBuf   []Mark
 	stack     []span // scratch for NEAR's sides, used as a stack
-	prefixIDs []int32
+	prefixes  []prefixRef
 	sentences []sentenceAt // of the text, found for snippets
+	sink      int32        // what candidate reads ahead, kept so that it is read
 }
 
 func newDoc(m *Matcher) *doc {
@@ -133,15 +134,16 @@ func (d *doc) lookup(w string, pos, width int32) {
 	if m.dict.filter.mayHave(w) {
 		if info := m.dict.findWord(w); info != nil {
 			d.add(info.id, &info.anchors, pos, width)
-			for _, p := range m.dict.startsWith[info.prefixes[0]:info.prefixes[1]] {
-				d.add(p, m.anchorBounds(p), pos, width)
+			for i := info.prefixes[0]; i < info.prefixes[1]; i++ {
+				p := &m.dict.startsWith[i]
+				d.add(p.id, &p.anchors, pos, width)
 			}
 			return
 		}
 	}
-	d.prefixIDs = m.dict.prefixesOf(w, d.prefixIDs[:0])
-	for _, p := range d.prefixIDs {
-		d.add(p, m.anchorBounds(p), pos, width)
+	d.prefixes = m.dict.prefixesOf(w, d.prefixes[:0])
+	for i := range d.prefixes {
+		d.add(d.prefixes[i].id, &d.prefixes[i].anchors, pos, width)
 	}
 }
 
@@ -206,6 +208,10 @@ func (d *doc) candidate(t int32) {
 		d.candWords = append(d.candWords, w)
 	}
 	d.cand[w] |= 1 << (t % 64)
+	// Read the topic's first instruction now: with thousands of topics
+	// it is a cache miss, which the rest of the scan then overlaps
+	// rather than the candidate's evaluation waiting on it.
+	d.sink += d.m.prog.code[d.m.prog.start[t]]
 }
 
 // postings returns the occurrences of id, in order.

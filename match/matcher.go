@@ -156,6 +156,10 @@ func Compile(topics []Topic) (*Matcher, error) {
 	m.dict.wordTab.fill(fill)
 	m.dict.joinTab.fill(fill)
 	m.dict.prefixTab.fill(fill)
+	for i := range m.dict.startsWith {
+		r := &m.dict.startsWith[i]
+		r.anchors = *m.anchorBounds(r.id)
+	}
 	m.pool.New = func() any { return newDoc(m) }
 	return m, nil
 }

@@ -75,8 +75,8 @@ func TestPrefixesOf(t *testing.T) {
 		{strings.Repeat("z", 69), nil},
 	} {
 		var got []string
-		for _, id := range d.prefixesOf(c.word, nil) {
-			got = append(got, prefixes[id])
+		for _, r := range d.prefixesOf(c.word, nil) {
+			got = append(got, prefixes[r.id])
 		}
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("prefixesOf(%q) = %q; want %q", c.word, got, c.want)

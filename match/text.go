@@ -220,6 +220,9 @@ func (sc *scanner) foldWord(w string) []byte {
 
 // foldInto appends the folded words of s to dst, separated by spaces.
 func (sc *scanner) foldInto(dst []byte, s string) []byte {
+	if s != "" && lowerRun(s, 0) == len(s) {
+		return append(dst, s...) // one word, already folded: most terms
+	}
 	sc.reset(s)
 	first := true
 	for {
