@@ -36,6 +36,8 @@ Commands:
 Every command takes:
   -config PATH   configuration file (default "config.yaml")
   -db PATH       database file; overrides storage.path in the config
+  -log-level L   debug, info, warn or error (logs go to stderr; the default
+                 is info for run and serve, quieter for the others)
 
 Run "newswatch <command> -h" for the flags of one command.
 
