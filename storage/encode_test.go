@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -32,48 +33,61 @@ var awkward = []string{
 	"bad \xff\xfe utf8 \xe2\x82", "Київ — Москва", "emoji 🇺🇦", strings.Repeat("long text ", 400),
 }
 
-func TestEncodersAgreeWithJSON(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	pick := func() string { return awkward[r.IntN(len(awkward))] }
-	kyiv := time.FixedZone("EET", 2*3600)
-	times := []time.Time{
-		{}, t0, t0.Add(123456789 * time.Nanosecond), t0.In(kyiv), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
-		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(2025, 6, 1, 3, 4, 5, 0, time.FixedZone("", -(3*3600+30*60))),
-	}
-	tm := func() time.Time { return times[r.IntN(len(times))] }
-	strs := func() []string {
-		switch n := r.IntN(4); n {
-		case 0:
-			return nil
-		case 1:
-			return []string{}
-		default:
-			s := make([]string, n)
-			for i := range s {
-				s[i] = pick()
+// randomRecords yields n articles and matches made of awkward strings,
+// times in several zones and at the ends of their range, and empty, nil
+// and full slices: the same ones on every run.
+func randomRecords(n int) iter.Seq2[Article, storedMatch] {
+	return func(yield func(Article, storedMatch) bool) {
+		r := rand.New(rand.NewPCG(3, 4))
+		pick := func() string { return awkward[r.IntN(len(awkward))] }
+		kyiv := time.FixedZone("EET", 2*3600)
+		times := []time.Time{
+			{}, t0, t0.Add(123456789 * time.Nanosecond), t0.In(kyiv), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+			time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(2025, 6, 1, 3, 4, 5, 0, time.FixedZone("", -(3*3600+30*60))),
+		}
+		tm := func() time.Time { return times[r.IntN(len(times))] }
+		strs := func() []string {
+			switch n := r.IntN(4); n {
+			case 0:
+				return nil
+			case 1:
+				return []string{}
+			default:
+				s := make([]string, n)
+				for i := range s {
+					s[i] = pick()
+				}
+				return s
 			}
-			return s
+		}
+		for range n {
+			a := Article{
+				ID: r.Uint64N(1 << 40), Feed: pick(), FeedName: pick(), Key: pick(), Title: pick(), URL: pick(), Text: pick(),
+				Published: tm(), FirstSeen: tm(), Updated: tm(), Topics: strs(),
+			}
+			for range r.IntN(3) {
+				a.Sources = append(a.Sources, Source{Feed: pick(), FeedName: pick()})
+			}
+			if r.IntN(4) == 0 {
+				a.Sources = []Source{}
+			}
+			m := storedMatch{ArticleID: a.ID, Topic: pick(), Score: r.IntN(200) - 20, Terms: strs(), Snippet: Snippet{Text: pick()},
+				MatchedAt: tm(), Published: tm()}
+			for range r.IntN(3) {
+				m.Snippet.Marks = append(m.Snippet.Marks, [2]int{r.IntN(100), -r.IntN(5)})
+			}
+			if r.IntN(4) == 0 {
+				m.Snippet.Marks = [][2]int{}
+			}
+			if !yield(a, m) {
+				return
+			}
 		}
 	}
-	for range 3000 {
-		a := Article{
-			ID: r.Uint64N(1 << 40), Feed: pick(), FeedName: pick(), Key: pick(), Title: pick(), URL: pick(), Text: pick(),
-			Published: tm(), FirstSeen: tm(), Updated: tm(), Topics: strs(),
-		}
-		for range r.IntN(3) {
-			a.Sources = append(a.Sources, Source{Feed: pick(), FeedName: pick()})
-		}
-		if r.IntN(4) == 0 {
-			a.Sources = []Source{}
-		}
-		m := storedMatch{ArticleID: a.ID, Topic: pick(), Score: r.IntN(200) - 20, Terms: strs(), Snippet: Snippet{Text: pick()},
-			MatchedAt: tm(), Published: tm()}
-		for range r.IntN(3) {
-			m.Snippet.Marks = append(m.Snippet.Marks, [2]int{r.IntN(100), -r.IntN(5)})
-		}
-		if r.IntN(4) == 0 {
-			m.Snippet.Marks = [][2]int{}
-		}
+}
+
+func TestEncodersAgreeWithJSON(t *testing.T) {
+	for a, m := range randomRecords(3000) {
 		checkEncoders(t, a, m)
 	}
 	// Times json.Marshal refuses are refused too.

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -49,7 +48,7 @@ func (db *DB) Flags(after uint64, since time.Time, limit int) ([]Flag, error) {
 		for k, v := c.Seek(u64(start)); k != nil; k, v = c.Next() {
 			id := binary.BigEndian.Uint64(k)
 			var sf storedFlag
-			if err := json.Unmarshal(v, &sf); err != nil {
+			if err := decodeFlagInto(v, &sf); err != nil {
 				return fmt.Errorf("match %d: %w", id, err)
 			}
 			if sf.MatchedAt.Before(since) {
@@ -135,11 +134,9 @@ func firstFlagged(c *bolt.Cursor, lo uint64, t time.Time) (uint64, error) {
 
 // matchedAt decodes when the stored match k, v was flagged.
 func matchedAt(k, v []byte) (time.Time, error) {
-	var sm struct {
-		MatchedAt time.Time `json:"matched_at"`
-	}
-	if err := json.Unmarshal(v, &sm); err != nil {
+	var sf storedFlag
+	if err := decodeFlagInto(v, &sf); err != nil {
 		return time.Time{}, fmt.Errorf("match %d: %w", binary.BigEndian.Uint64(k), err)
 	}
-	return sm.MatchedAt, nil
+	return sf.MatchedAt, nil
 }

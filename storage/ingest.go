@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -147,7 +146,7 @@ func putItem(tx *bolt.Tx, seen *bolt.Bucket, u FeedUpdate, it NewItem, sk []byte
 	switch {
 	case sv.article != 0:
 		// A changed item whose article is stored: take the new text.
-		if err := getJSON(articles, u64(sv.article), &a); err != nil {
+		if err := getArticle(articles, sv.article, &a); err != nil {
 			return err
 		}
 		a.Title, a.Text, a.Updated = it.Article.Title, truncate(it.Article.Text, MaxTextBytes), u.Polled
@@ -157,7 +156,7 @@ func putItem(tx *bolt.Tx, seen *bolt.Bucket, u FeedUpdate, it NewItem, sk []byte
 	default:
 		// Another feed may have brought the same story already.
 		if id := linkArticle(tx, it.Article.URL); id != 0 {
-			if err := getJSON(articles, u64(id), &a); err != nil {
+			if err := getArticle(articles, id, &a); err != nil {
 				return err
 			}
 			sv.article = id
@@ -243,12 +242,16 @@ func putLink(tx *bolt.Tx, link string, id uint64) error {
 	return tx.Bucket(bucketLinks).Put([]byte(link), u64(id))
 }
 
-func getJSON(b *bolt.Bucket, key []byte, v any) error {
-	raw := b.Get(key)
-	if raw == nil {
-		return fmt.Errorf("record %x is missing", key)
+// getArticle decodes the stored article id, text included, into a.
+func getArticle(articles *bolt.Bucket, id uint64, a *Article) error {
+	v := articles.Get(u64(id))
+	if v == nil {
+		return fmt.Errorf("article %d is missing", id)
 	}
-	return json.Unmarshal(raw, v)
+	if err := decodeArticleInto(v, a, true); err != nil {
+		return fmt.Errorf("article %d: %w", id, err)
+	}
+	return nil
 }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 sequence.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -242,7 +241,7 @@ func matchOf(articles *bolt.Bucket, id uint64, v []byte) (Match, error) {
 // decodeMatch decodes the stored match id, whose value is v.
 func decodeMatch(id uint64, v []byte) (storedMatch, error) {
 	var sm storedMatch
-	if err := json.Unmarshal(v, &sm); err != nil {
+	if err := decodeMatchInto(v, &sm); err != nil {
 		return sm, fmt.Errorf("match %d: %w", id, err)
 	}
 	return sm, nil
@@ -255,24 +254,11 @@ func withArticle(articles *bolt.Bucket, id uint64, sm storedMatch) (Match, error
 	if av == nil {
 		return Match{}, fmt.Errorf("match %d names article %d, which is missing", id, sm.ArticleID)
 	}
-	if err := json.Unmarshal(av, &withoutText{Article: &m.Article}); err != nil {
+	if err := decodeArticleInto(av, &m.Article, false); err != nil {
 		return Match{}, fmt.Errorf("article %d: %w", sm.ArticleID, err)
 	}
 	return m, nil
 }
-
-// withoutText decodes an article but for its text, which the field of the
-// same name, shallower than Article's, takes and drops.
-type withoutText struct {
-	*Article
-	Text skipped `json:"text"`
-}
-
-// skipped is a JSON value decoding leaves out.
-type skipped struct{}
-
-// UnmarshalJSON does nothing.
-func (*skipped) UnmarshalJSON([]byte) error { return nil }
 
 // ArticleMatches returns the article with ID id and its matches, in the
 // order they were flagged; ok is false when there is no such article.
@@ -282,7 +268,7 @@ func (db *DB) ArticleMatches(id uint64) (a Article, ms []Match, ok bool, err err
 		if v == nil {
 			return nil
 		}
-		if err := json.Unmarshal(v, &a); err != nil {
+		if err := decodeArticleInto(v, &a, true); err != nil {
 			return fmt.Errorf("article %d: %w", id, err)
 		}
 		ok = true

@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -62,7 +61,7 @@ func (db *DB) pruneMatches(cutoff time.Time) (int, error) {
 		c := matches.Cursor()
 		for k, v := c.First(); k != nil && n < pruneChunk; k, v = c.Seek(k) { // Seek: Delete moved the cursor
 			var sm storedMatch
-			if err := json.Unmarshal(v, &sm); err != nil {
+			if err := decodeMatchInto(v, &sm); err != nil {
 				return fmt.Errorf("match %x: %w", k, err)
 			}
 			if !sm.MatchedAt.Before(cutoff) {
@@ -95,7 +94,7 @@ func (db *DB) pruneArticles(cutoff time.Time) (int, error) {
 		links := tx.Bucket(bucketLinks)
 		for k, v := c.First(); k != nil && n < pruneChunk; k, v = c.Seek(k) { // Seek: Delete moved the cursor
 			var a Article
-			if err := json.Unmarshal(v, &a); err != nil {
+			if err := decodeArticleInto(v, &a, false); err != nil {
 				return fmt.Errorf("article %x: %w", k, err)
 			}
 			if !a.FirstSeen.Before(cutoff) {
