@@ -27,29 +27,9 @@ func decodeMatchInto(v []byte, sm *storedMatch) error {
 
 // readMatch decodes a match laid out as encodeMatch writes it; false when
 // v is not.
-func readMatch(v []byte, sm *storedMatch) bool {
-	r := jsonReader{b: v, ok: true}
-	r.lit(`{"article":`)
-	sm.ArticleID = r.uint()
-	r.lit(`,"topic":`)
-	sm.Topic = r.str()
-	r.lit(`,"score":`)
-	sm.Score = r.int()
-	r.lit(`,"terms":`)
-	sm.Terms = r.strs()
-	r.lit(`,"snippet":{"text":`)
-	sm.Snippet.Text = r.str()
-	sm.Snippet.Marks = r.marks()
-	r.lit(`},"matched_at":`)
-	sm.MatchedAt = r.time()
-	r.lit(`,"published":`)
-	sm.Published = r.time()
-	r.lit(`}`)
-	return r.done()
-}
+func readMatch(v []byte, sm *storedMatch) bool { return readMatchFields(v, sm, true) }
 
-// decodeFlagInto decodes what a flag needs of a stored match: the terms and
-// the snippet are read past without being kept.
+// decodeFlagInto decodes what a flag needs of a stored match.
 func decodeFlagInto(v []byte, sf *storedFlag) error {
 	if readFlag(v, sf) {
 		return nil
@@ -58,32 +38,42 @@ func decodeFlagInto(v []byte, sf *storedFlag) error {
 	return json.Unmarshal(v, sf)
 }
 
-// readFlag is readMatch for a storedFlag.
+// readFlag is readMatch for a storedFlag: the terms and the snippet are
+// read past without being kept.
 func readFlag(v []byte, sf *storedFlag) bool {
+	var sm storedMatch
+	if !readMatchFields(v, &sm, false) {
+		return false
+	}
+	*sf = storedFlag{ArticleID: sm.ArticleID, Topic: sm.Topic, Score: sm.Score, MatchedAt: sm.MatchedAt, Published: sm.Published}
+	return true
+}
+
+// readMatchFields reads a match laid out as encodeMatch writes it into sm,
+// its terms and snippet only when whole is set.
+func readMatchFields(v []byte, sm *storedMatch, whole bool) bool {
 	r := jsonReader{b: v, ok: true}
 	r.lit(`{"article":`)
-	sf.ArticleID = r.uint()
+	sm.ArticleID = r.uint()
 	r.lit(`,"topic":`)
-	sf.Topic = r.str()
+	sm.Topic = r.str()
 	r.lit(`,"score":`)
-	sf.Score = r.int()
+	sm.Score = r.int()
 	r.lit(`,"terms":`)
-	if !r.maybe(`null`) {
-		r.lit(`[`)
-		for first := true; r.ok && !r.maybe(`]`); first = false {
-			if !first {
-				r.lit(`,`)
-			}
-			r.skipStr()
-		}
-	}
+	terms := r.strs(whole)
 	r.lit(`,"snippet":{"text":`)
-	r.skipStr()
-	r.marks()
+	if whole {
+		sm.Terms = terms
+		sm.Snippet.Text = r.str()
+		sm.Snippet.Marks = r.marks()
+	} else {
+		r.skipStr()
+		r.marks()
+	}
 	r.lit(`},"matched_at":`)
-	sf.MatchedAt = r.time()
+	sm.MatchedAt = r.time()
 	r.lit(`,"published":`)
-	sf.Published = r.time()
+	sm.Published = r.time()
 	r.lit(`}`)
 	return r.done()
 }
@@ -145,7 +135,7 @@ func readArticle(v []byte, a *Article, withText bool) bool {
 	r.lit(`,"updated":`)
 	a.Updated = r.time()
 	if r.maybe(`,"topics":`) {
-		a.Topics = r.strs()
+		a.Topics = r.strs(true)
 	}
 	if r.maybe(`,"sources":[`) {
 		a.Sources = []Source{}
@@ -267,18 +257,26 @@ func (r *jsonReader) time() time.Time {
 	return t
 }
 
-// strs reads null (nil) or an array of strings (never nil).
-func (r *jsonReader) strs() []string {
+// strs reads null (nil) or an array of strings (never nil); when keep is
+// false it reads past them and returns nil.
+func (r *jsonReader) strs(keep bool) []string {
 	if r.maybe(`null`) {
 		return nil
 	}
 	r.lit(`[`)
-	out := []string{}
+	var out []string
+	if keep {
+		out = []string{}
+	}
 	for first := true; r.ok && !r.maybe(`]`); first = false {
 		if !first {
 			r.lit(`,`)
 		}
-		out = append(out, r.str())
+		if keep {
+			out = append(out, r.str())
+		} else {
+			r.skipStr()
+		}
 	}
 	if !r.ok {
 		return nil
