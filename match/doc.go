@@ -52,15 +52,19 @@ type doc struct {
 	// outTerms and outMarks collect the Terms and Marks of the hits that
 	// Match returns, before they are copied out; textSpans and markBuf
 	// are scratch for snippets.
-	outTerms  []string
-	outMarks  []Mark
-	bounds    []hitBounds
-	textSpans []span
-	markBuf   []Mark
-	stack     []span // scratch for NEAR's sides, used as a stack
-	prefixes  []prefixRef
-	sentences []sentenceAt // of the text, found for snippets
-	sink      int32        // what candidate reads ahead, kept so that it is read
+	outTerms []string
+	outMarks []Mark
+	bounds   []hitBounds
+	// hitSpans[i] are the spans of the i-th hit built, and hitBySpans
+	// finds the first hit built from spans of a given hash.
+	hitSpans   [][]span
+	hitBySpans map[uint64]int32
+	textSpans  []span
+	markBuf    []Mark
+	stack      []span // scratch for NEAR's sides, used as a stack
+	prefixes   []prefixRef
+	sentences  []sentenceAt // of the text, found for snippets
+	sink       int32        // what candidate reads ahead, kept so that it is read
 }
 
 func newDoc(m *Matcher) *doc {
@@ -68,7 +72,7 @@ func newDoc(m *Matcher) *doc {
 	return &doc{
 		m: m, slot: make([]int32, n), present: make([]uint64, (n+63)/64),
 		groupHit: make([]uint64, (m.groups+63)/64), count: make([]uint8, len(m.clauseTopic)),
-		cand: make([]uint64, (len(m.topics)+63)/64),
+		cand: make([]uint64, (len(m.topics)+63)/64), hitBySpans: map[uint64]int32{},
 	}
 }
 

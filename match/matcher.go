@@ -206,16 +206,35 @@ func (m *Matcher) Match(in Document) []Hit {
 	// what costs (they push the dictionary out of the cache).
 	hits := make([]Hit, len(d.held))
 	d.outTerms, d.outMarks = d.outTerms[:0], d.outMarks[:0]
-	d.bounds = d.bounds[:0]
+	d.bounds, d.hitSpans = d.bounds[:0], d.hitSpans[:0]
+	clear(d.hitBySpans)
 	for i, t := range d.held {
 		end := int32(len(d.spans))
 		if i+1 < len(d.held) {
 			end = d.heldSpans[i+1]
 		}
+		spans := d.spans[d.heldSpans[i]:end]
+		slices.SortFunc(spans, cmpSpan)
+		spans = slices.Compact(spans)
+		// A hit is made of its spans alone, and half the hits of a
+		// document with many topics have the spans of an earlier one
+		// (topics that hold on the same title word): those take the
+		// earlier hit's score, terms and snippet.
+		key := hashSpans(spans)
+		if j, ok := d.hitBySpans[key]; ok && slices.Equal(spans, d.hitSpans[j]) {
+			hits[i] = hits[j]
+			hits[i].Topic = m.topics[t].id
+			d.bounds = append(d.bounds, d.bounds[j])
+			d.hitSpans = append(d.hitSpans, spans)
+			continue
+		} else if !ok {
+			d.hitBySpans[key] = int32(i)
+		}
 		b := hitBounds{terms: [2]int32{int32(len(d.outTerms))}, marks: [2]int32{int32(len(d.outMarks))}}
-		hits[i] = d.hit(m.topics[t].id, d.spans[d.heldSpans[i]:end])
+		hits[i] = d.hit(m.topics[t].id, spans)
 		b.terms[1], b.marks[1] = int32(len(d.outTerms)), int32(len(d.outMarks))
 		d.bounds = append(d.bounds, b)
+		d.hitSpans = append(d.hitSpans, spans)
 	}
 	terms := slices.Clone(d.outTerms)
 	var marks []Mark
@@ -262,10 +281,9 @@ func (m *Matcher) candidates(d *doc, fn func(t int32)) {
 	}
 }
 
-// hit builds the Hit of a topic from the spans its terms matched.
+// hit builds the Hit of a topic from the spans its terms matched, in
+// order and each once.
 func (d *doc) hit(topic string, spans []span) Hit {
-	slices.SortFunc(spans, cmpSpan)
-	spans = slices.Compact(spans)
 	h := Hit{Topic: topic}
 	// The folded form of each term kept, one after the other in keyBuf,
 	// ending at keyEnds: a hit has few terms, so a scan beats a map.
@@ -290,6 +308,16 @@ func (d *doc) hit(topic string, spans []span) Hit {
 	}
 	h.Terms = d.outTerms[first:len(d.outTerms):len(d.outTerms)]
 	h.Snippet = d.snippet(spans)
+	return h
+}
+
+// hashSpans hashes a hit's spans (FNV-1a over their bounds).
+func hashSpans(spans []span) uint64 {
+	h := uint64(14695981039346656037)
+	for _, s := range spans {
+		h = (h ^ uint64(uint32(s.from))) * 1099511628211
+		h = (h ^ uint64(uint32(s.to))) * 1099511628211
+	}
 	return h
 }
 

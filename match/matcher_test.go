@@ -178,3 +178,40 @@ func TestLowerRun(t *testing.T) {
 		}
 	}
 }
+
+// TestHitsWithTheSameSpans checks the hits of topics that hold on the same
+// words, which Match builds once: each keeps its own topic, and each is
+// what the topic would get alone.
+func TestHitsWithTheSameSpans(t *testing.T) {
+	topics := []Topic{
+		{ID: "a", Query: "title:(tariffs OR trade)"},
+		{ID: "b", Query: "tariffs"},
+		{ID: "c", Query: "title:tariffs OR quotas"},
+		{ID: "d", Query: `"steel tariffs" OR levies`},
+		{ID: "e", Query: "title:(tariffs OR exporters)"},
+	}
+	doc := Document{Title: "EU answers steel tariffs", Text: "Exporters fear new tariffs. Quotas are next."}
+	m, err := Compile(topics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.Match(doc)
+	if len(got) != len(topics) {
+		t.Fatalf("%d hits, want %d: %+v", len(got), len(topics), got)
+	}
+	for i, tp := range topics {
+		alone, err := Compile([]Topic{tp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := alone.Match(doc)
+		if len(want) != 1 || !reflect.DeepEqual(got[i], want[0]) {
+			t.Errorf("hit %d:\n got %+v\nwant %+v (the topic alone)", i, got[i], want)
+		}
+	}
+	// a and e hold on the title's "tariffs" alone: the same hit but for
+	// the topic; b also holds on the text's.
+	if got[0].Topic != "a" || got[4].Topic != "e" || !reflect.DeepEqual(got[0].Terms, got[4].Terms) {
+		t.Errorf("a and e: %+v, %+v", got[0], got[4])
+	}
+}
