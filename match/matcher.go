@@ -207,7 +207,13 @@ func (m *Matcher) Match(in Document) []Hit {
 	hits := make([]Hit, len(d.held))
 	d.outTerms, d.outMarks = d.outTerms[:0], d.outMarks[:0]
 	d.bounds, d.hitSpans = d.bounds[:0], d.hitSpans[:0]
-	clear(d.hitBySpans)
+	if len(d.hitBySpans) > 64 {
+		// Clearing a map costs its size: one document with many hits
+		// must not make every later one pay for it.
+		d.hitBySpans = map[uint64]int32{}
+	} else {
+		clear(d.hitBySpans)
+	}
 	for i, t := range d.held {
 		end := int32(len(d.spans))
 		if i+1 < len(d.held) {
