@@ -2,10 +2,7 @@ package storage
 
 import (
 	"encoding/json"
-	"strconv"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // Reading matches and their articles is most of what the dashboard's lists
@@ -157,261 +154,56 @@ func readArticle(v []byte, a *Article, withText bool) bool {
 	return r.done()
 }
 
-// jsonReader reads JSON laid out as expected. The first byte that is not
-// clears ok, after which every method returns a zero value: the caller
-// checks done once at the end.
-type jsonReader struct {
-	b   []byte
-	i   int
-	ok  bool
-	buf []byte // a string with escapes, unescaped
-}
-
-// done reports whether everything read was as expected, to the end.
-func (r *jsonReader) done() bool { return r.ok && r.i == len(r.b) }
-
-// lit reads the bytes s.
-func (r *jsonReader) lit(s string) {
-	if !r.maybe(s) {
-		r.ok = false
-	}
-}
-
-// maybe reads the bytes s if they come next, and reports whether they did.
-func (r *jsonReader) maybe(s string) bool {
-	if !r.ok || len(r.b)-r.i < len(s) || string(r.b[r.i:r.i+len(s)]) != s {
-		return false
-	}
-	r.i += len(s)
-	return true
-}
-
-// digits returns the run of a JSON integer (an optional minus, then 0 or a
-// digit 1 – 9 and more digits), refusing a fraction or an exponent.
-func (r *jsonReader) digits() []byte {
-	if !r.ok {
+// decodeFeedStateInto decodes a stored feed state into st as json.Unmarshal
+// does: the fields the record leaves out keep their values.
+func decodeFeedStateInto(v []byte, st *FeedState) error {
+	read := *st
+	if readFeedState(v, &read) {
+		*st = read
 		return nil
 	}
-	start, j := r.i, r.i
-	if j < len(r.b) && r.b[j] == '-' {
-		j++
-	}
-	first := j
-	for j < len(r.b) && '0' <= r.b[j] && r.b[j] <= '9' {
-		j++
-	}
-	if j == first || r.b[first] == '0' && j > first+1 ||
-		j < len(r.b) && (r.b[j] == '.' || r.b[j] == 'e' || r.b[j] == 'E') {
-		r.ok = false
-		return nil
-	}
-	r.i = j
-	return r.b[start:j]
+	return json.Unmarshal(v, st)
 }
 
-func (r *jsonReader) uint() uint64 {
-	d := r.digits()
-	if !r.ok {
-		return 0
+// readFeedState decodes a feed state laid out as json.Marshal writes a
+// FeedState; false when v is not.
+func readFeedState(v []byte, st *FeedState) bool {
+	r := jsonReader{b: v, ok: true}
+	r.lit(`{"url":`)
+	st.URL = r.str()
+	if r.maybe(`,"etag":`) {
+		st.ETag = r.str()
 	}
-	n, err := strconv.ParseUint(string(d), 10, 64)
-	if err != nil {
-		r.ok = false
+	if r.maybe(`,"last_modified":`) {
+		st.LastModified = r.str()
 	}
-	return n
-}
-
-func (r *jsonReader) int() int {
-	d := r.digits()
-	if !r.ok {
-		return 0
+	if r.maybe(`,"body_hash":`) {
+		st.BodyHash = r.str()
 	}
-	n, err := strconv.ParseInt(string(d), 10, strconv.IntSize)
-	if err != nil {
-		r.ok = false
+	r.lit(`,"last_poll":`)
+	st.LastPoll = r.time()
+	r.lit(`,"last_success":`)
+	st.LastSuccess = r.time()
+	if r.maybe(`,"last_error":`) {
+		st.LastError = r.str()
 	}
-	return int(n)
-}
-
-// time reads a quoted RFC 3339 time, as time.Time.UnmarshalJSON does
-// (without unescaping: a backslash is left to json.Unmarshal).
-func (r *jsonReader) time() time.Time {
-	if !r.maybe(`"`) {
-		r.ok = false
-		return time.Time{}
+	r.lit(`,"failures":`)
+	st.Failures = r.int()
+	r.lit(`,"failing_since":`)
+	st.FailingSince = r.time()
+	r.lit(`,"next_poll":`)
+	st.NextPoll = r.time()
+	if r.maybe(`,"interval":`) {
+		st.Interval = time.Duration(r.int64())
 	}
-	start := r.i
-	for r.i < len(r.b) && r.b[r.i] != '"' && r.b[r.i] != '\\' {
-		r.i++
+	if r.maybe(`,"moved_to":`) {
+		st.MovedTo = r.str()
 	}
-	if r.i == len(r.b) || r.b[r.i] != '"' {
-		r.ok = false
-		return time.Time{}
+	if r.maybe(`,"gone":`) {
+		st.Gone = r.bool()
 	}
-	var t time.Time
-	if err := t.UnmarshalText(r.b[start:r.i]); err != nil {
-		r.ok = false
-		return time.Time{}
-	}
-	r.i++
-	return t
-}
-
-// strs reads null (nil) or an array of strings (never nil); when keep is
-// false it reads past them and returns nil.
-func (r *jsonReader) strs(keep bool) []string {
-	if r.maybe(`null`) {
-		return nil
-	}
-	r.lit(`[`)
-	var out []string
-	if keep {
-		out = []string{}
-	}
-	for first := true; r.ok && !r.maybe(`]`); first = false {
-		if !first {
-			r.lit(`,`)
-		}
-		if keep {
-			out = append(out, r.str())
-		} else {
-			r.skipStr()
-		}
-	}
-	if !r.ok {
-		return nil
-	}
-	return out
-}
-
-// marks reads a snippet's `,"marks":[[a,b],…]` if it comes next.
-func (r *jsonReader) marks() [][2]int {
-	if !r.maybe(`,"marks":[`) {
-		return nil
-	}
-	out := [][2]int{}
-	for first := true; r.ok && !r.maybe(`]`); first = false {
-		if !first {
-			r.lit(`,`)
-		}
-		var m [2]int
-		r.lit(`[`)
-		m[0] = r.int()
-		r.lit(`,`)
-		m[1] = r.int()
-		r.lit(`]`)
-		out = append(out, m)
-	}
-	return out
-}
-
-// str reads a string, copied out of r.b (which bbolt owns).
-func (r *jsonReader) str() string {
-	start, end, escaped := r.scanStr()
-	if !r.ok {
-		return ""
-	}
-	if !escaped {
-		return string(r.b[start:end])
-	}
-	return r.unescape(start, end)
-}
-
-// skipStr reads past a string.
-func (r *jsonReader) skipStr() {
-	start, end, escaped := r.scanStr()
-	if r.ok && escaped {
-		r.unescape(start, end) // to check the escapes as json.Unmarshal would
-	}
-}
-
-// scanStr finds the bounds of the string that comes next, after its
-// opening quote and before its closing one, and whether it holds escapes.
-// It refuses what json.Unmarshal would not read as it is: control
-// characters, and invalid UTF-8, which json.Unmarshal replaces.
-func (r *jsonReader) scanStr() (start, end int, escaped bool) {
-	if !r.maybe(`"`) {
-		r.ok = false
-		return 0, 0, false
-	}
-	start = r.i
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		switch {
-		case c == '"':
-			end = r.i
-			r.i++
-			return start, end, escaped
-		case c == '\\':
-			escaped = true
-			r.i += 2 // the escape's letter is checked by unescape
-		case c < 0x20:
-			r.ok = false
-			return 0, 0, false
-		case c < utf8.RuneSelf:
-			r.i++
-		default:
-			ru, size := utf8.DecodeRune(r.b[r.i:])
-			if ru == utf8.RuneError && size == 1 {
-				r.ok = false
-				return 0, 0, false
-			}
-			r.i += size
-		}
-	}
-	r.ok = false
-	return 0, 0, false
-}
-
-// unescape returns the string r.b[start:end] holds, with its escapes
-// undone. A \u escape of a surrogate is left to json.Unmarshal, which
-// pairs them.
-func (r *jsonReader) unescape(start, end int) string {
-	b := r.buf[:0]
-	s := r.b[start:end]
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '\\' {
-			b = append(b, c)
-			i++
-			continue
-		}
-		if i+1 >= len(s) {
-			r.ok = false
-			return ""
-		}
-		switch e := s[i+1]; e {
-		case '"', '\\', '/':
-			b = append(b, e)
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'u':
-			if i+6 > len(s) {
-				r.ok = false
-				return ""
-			}
-			n, err := strconv.ParseUint(string(s[i+2:i+6]), 16, 16)
-			if err != nil || utf16.IsSurrogate(rune(n)) {
-				r.ok = false
-				return ""
-			}
-			b = utf8.AppendRune(b, rune(n))
-			i += 6
-			continue
-		default:
-			r.ok = false
-			return ""
-		}
-		i += 2
-	}
-	r.buf = b
-	return string(b)
+	r.lit(`,"items_seen":`)
+	st.ItemsSeen = r.int()
+	r.lit(`}`)
+	return r.done()
 }

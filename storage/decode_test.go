@@ -2,6 +2,7 @@ package storage
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -122,6 +123,59 @@ func TestDecodersFallBack(t *testing.T) {
 	}
 }
 
+// agreeFeedState fails if decodeFeedStateInto reads v otherwise than
+// json.Unmarshal into the same state (when readOwn is set, also if its own
+// reading refuses v). Both start from a state with every field set, so
+// that a field the record leaves out must keep its value.
+func agreeFeedState(t *testing.T, v []byte, readOwn bool) {
+	t.Helper()
+	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	before := FeedState{URL: "before", ETag: "e", LastModified: "lm", BodyHash: "h", LastPoll: at, LastSuccess: at,
+		LastError: "x", Failures: 9, FailingSince: at, NextPoll: at, Interval: time.Hour, MovedTo: "m", Gone: true, ItemsSeen: 4}
+	own := before
+	if readOwn && !readFeedState(v, &own) {
+		t.Errorf("readFeedState refused what json.Marshal wrote: %s", v)
+	}
+	got, want := before, before
+	gotErr, wantErr := decodeFeedStateInto(v, &got), json.Unmarshal(v, &want)
+	if (gotErr != nil) != (wantErr != nil) {
+		t.Fatalf("feed state %q: error %v, json.Unmarshal's %v", v, gotErr, wantErr)
+	}
+	if gotErr == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("feed state %q:\n got %#v\nwant %#v", v, got, want)
+	}
+}
+
+func TestFeedStateDecoderReadsWhatMarshalWrites(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	pick := func() string { return awkward[r.IntN(len(awkward))] }
+	times := []time.Time{{}, t0, t0.Add(123456789 * time.Nanosecond), t0.In(time.FixedZone("EET", 2*3600))}
+	tm := func() time.Time { return times[r.IntN(len(times))] }
+	for range 1000 {
+		st := FeedState{URL: pick(), LastPoll: tm(), LastSuccess: tm(), Failures: r.IntN(5), FailingSince: tm(), NextPoll: tm(), ItemsSeen: r.IntN(1000)}
+		if r.IntN(2) == 0 {
+			st.ETag, st.LastModified, st.BodyHash, st.LastError, st.MovedTo = pick(), pick(), pick(), pick(), pick()
+			st.Interval, st.Gone = time.Duration(r.Int64N(1<<40)-1<<39), true
+		}
+		v, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		agreeFeedState(t, v, true)
+	}
+	for _, v := range []string{
+		`{"url":"u","last_poll":"0001-01-01T00:00:00Z","last_success":"0001-01-01T00:00:00Z","failures":0,"failing_since":"0001-01-01T00:00:00Z","next_poll":"0001-01-01T00:00:00Z","items_seen":0}`,
+		`{"items_seen":3,"url":"u"}`,
+		`{"url":"u","gone":false,"items_seen":1}`,
+		`{"url":"u","last_poll":"0001-01-01T00:00:00Z","last_success":"0001-01-01T00:00:00Z","failures":0,"failing_since":"0001-01-01T00:00:00Z","next_poll":"0001-01-01T00:00:00Z","gone":false,"items_seen":0}`,
+		`{"url":"u","last_poll":"0001-01-01T00:00:00Z","last_success":"0001-01-01T00:00:00Z","failures":0,"failing_since":"0001-01-01T00:00:00Z","next_poll":"0001-01-01T00:00:00Z","interval":1.5,"items_seen":0}`,
+		`{"url":"u","last_poll":"0001-01-01T00:00:00Z","last_success":"0001-01-01T00:00:00Z","failures":0,"failing_since":"0001-01-01T00:00:00Z","next_poll":"0001-01-01T00:00:00Z","gone":nope,"items_seen":0}`,
+		`{"url":"u"`, `null`, ``,
+	} {
+		agreeFeedState(t, []byte(v), false)
+	}
+}
+
 // FuzzDecoders holds the decoders to json.Unmarshal on any bytes, and on
 // any record the encoders write.
 func FuzzDecoders(f *testing.F) {
@@ -132,9 +186,11 @@ func FuzzDecoders(f *testing.F) {
 			}
 		}
 	}
+	f.Add([]byte(`{"url":"u","etag":"\"e\"","last_poll":"2025-01-02T03:04:05Z","last_success":"0001-01-01T00:00:00Z","last_error":"x","failures":2,"failing_since":"2025-01-02T03:04:05Z","next_poll":"2025-01-02T03:04:05Z","interval":-60000000000,"gone":true,"items_seen":7}`), "", int64(0))
 	f.Add([]byte(`{"article":1,"topic":"\u00e9\ud83c\uddfa","score":-0,"terms":[],"snippet":{"text":"x","marks":[[1,2]]},"matched_at":"2025-01-02T03:04:05Z","published":"2025-01-02T03:04:05+02:00"}`), "s", int64(1))
 	f.Fuzz(func(t *testing.T, v []byte, s string, ns int64) {
 		agreeWithJSON(t, v, false)
+		agreeFeedState(t, v, false)
 		at := time.Unix(0, ns).UTC()
 		checkDecoders(t,
 			Article{ID: uint64(ns), Feed: s, FeedName: s, Key: s, Title: s, URL: s, Text: s, Published: at, FirstSeen: at, Topics: []string{s}, Sources: []Source{{Feed: s}}},

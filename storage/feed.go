@@ -51,7 +51,7 @@ func (db *DB) FeedState(url string) (FeedState, error) {
 		if v == nil {
 			return nil
 		}
-		return json.Unmarshal(v, &st)
+		return decodeFeedStateInto(v, &st)
 	})
 	if err != nil {
 		return FeedState{URL: url}, fmt.Errorf("read state of feed %s: %w", url, err)
@@ -65,7 +65,7 @@ func (db *DB) Feeds() ([]FeedState, error) {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketFeeds).ForEach(func(k, v []byte) error {
 			var st FeedState
-			if err := json.Unmarshal(v, &st); err != nil {
+			if err := decodeFeedStateInto(v, &st); err != nil {
 				return fmt.Errorf("feed %s: %w", k, err)
 			}
 			out = append(out, st)
@@ -89,7 +89,7 @@ func putFeedState(tx *bolt.Tx, st FeedState) error {
 func getFeedState(tx *bolt.Tx, url string) (FeedState, error) {
 	st := FeedState{URL: url}
 	if v := tx.Bucket(bucketFeeds).Get([]byte(url)); v != nil {
-		if err := json.Unmarshal(v, &st); err != nil {
+		if err := decodeFeedStateInto(v, &st); err != nil {
 			return st, fmt.Errorf("feed %s: %w", url, err)
 		}
 	}
