@@ -71,24 +71,17 @@ func (r *jsonReader) uint() uint64 {
 	return n
 }
 
-func (r *jsonReader) int() int {
-	d := r.digits()
-	if !r.ok {
-		return 0
-	}
-	n, err := strconv.ParseInt(string(d), 10, strconv.IntSize)
-	if err != nil {
-		r.ok = false
-	}
-	return int(n)
-}
+func (r *jsonReader) int() int { return int(r.signed(strconv.IntSize)) }
 
-func (r *jsonReader) int64() int64 {
+func (r *jsonReader) int64() int64 { return r.signed(64) }
+
+// signed reads an integer that fits in bits.
+func (r *jsonReader) signed(bits int) int64 {
 	d := r.digits()
 	if !r.ok {
 		return 0
 	}
-	n, err := strconv.ParseInt(string(d), 10, 64)
+	n, err := strconv.ParseInt(string(d), 10, bits)
 	if err != nil {
 		r.ok = false
 	}
