@@ -6,13 +6,14 @@ import (
 )
 
 // Reading matches and their articles is most of what the dashboard's lists
-// and a digest do, and the feeds page reads every feed's state;
-// encoding/json's reflection was half of the time of a page of MatchesPage. These decoders read the layout encode.go writes — the
-// fields in their order, the strings escaped as appendString escapes them —
-// and hand anything else (a record another build wrote, say) to
-// json.Unmarshal. What they return is always what json.Unmarshal returns for
-// the same bytes (FuzzDecoders holds them to it). Feed states are written
-// by json.Marshal, whose layout readFeedState reads.
+// and a digest do, and the feeds page reads every feed's state: with
+// encoding/json's reflection, decoding was half of the time of a page of
+// MatchesPage. These decoders read the layout encode.go writes (and, for
+// feed states, json.Marshal) — the fields in their order, the strings
+// escaped as appendString escapes them — and hand anything else (a record
+// another build wrote, say) to json.Unmarshal. What they return is always
+// what json.Unmarshal returns for the same bytes (FuzzDecoders holds them
+// to it).
 
 // decodeMatchInto decodes a stored match into sm.
 func decodeMatchInto(v []byte, sm *storedMatch) error {
