@@ -112,6 +112,10 @@ func TestDecodersFallBack(t *testing.T) {
 		`{"article":18446744073709551616,"topic":"t","score":2,"terms":null,"snippet":{"text":""},"matched_at":"2025-01-02T03:04:05Z","published":"2025-01-02T03:04:05Z"}`,
 		`{"article":1,"topic":"t\x","score":2,"terms":null,"snippet":{"text":""},"matched_at":"2025-01-02T03:04:05Z","published":"2025-01-02T03:04:05Z"}`,
 		`{"article":1,"topic":"t","score":2,"terms":null,"snippet":{"text":""},"matched_at":"2025-01-02T03:04:05Z","published":"2025-01-02T03:04:05Z"}x`,
+		`{"article":1,"topic":"a\/b \"c\" \u00e9","score":2,"terms":null,"snippet":{"text":""},"matched_at":"2025-01-02T03:04:05Z","published":"2025-01-02T03:04:05Z"}`,
+		// Bad escapes in strings that some decoders only read past.
+		`{"id":3,"feed":"f","key":"k","title":"t","url":"u","text":"a \x b","published":"2025-01-02T03:04:05Z","first_seen":"2025-01-02T03:04:05Z","updated":"0001-01-01T00:00:00Z"}`,
+		`{"article":1,"topic":"t","score":2,"terms":["\ud800"],"snippet":{"text":"\u12"},"matched_at":"2025-01-02T03:04:05Z","published":"2025-01-02T03:04:05Z"}`,
 		`{"id":3,"feed":"f"`, ``, `null`,
 	} {
 		agreeWithJSON(t, []byte(v), false)

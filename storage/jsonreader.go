@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"strconv"
 	"time"
 	"unicode/utf16"
@@ -185,7 +186,11 @@ func (r *jsonReader) str() string {
 func (r *jsonReader) skipStr() {
 	start, end, escaped := r.scanStr()
 	if r.ok && escaped {
-		r.unescape(start, end) // to check the escapes as json.Unmarshal would
+		// The escapes are checked as json.Unmarshal would, but the
+		// string is not built.
+		if _, ok := unescapeInto(nil, r.b[start:end], false); !ok {
+			r.ok = false
+		}
 	}
 }
 
@@ -231,51 +236,64 @@ func (r *jsonReader) scanStr() (start, end int, escaped bool) {
 // undone. A \u escape of a surrogate is left to json.Unmarshal, which
 // pairs them.
 func (r *jsonReader) unescape(start, end int) string {
-	b := r.buf[:0]
-	s := r.b[start:end]
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '\\' {
-			b = append(b, c)
-			i++
-			continue
-		}
-		if i+1 >= len(s) {
-			r.ok = false
-			return ""
-		}
-		switch e := s[i+1]; e {
-		case '"', '\\', '/':
-			b = append(b, e)
-		case 'b':
-			b = append(b, '\b')
-		case 'f':
-			b = append(b, '\f')
-		case 'n':
-			b = append(b, '\n')
-		case 'r':
-			b = append(b, '\r')
-		case 't':
-			b = append(b, '\t')
-		case 'u':
-			if i+6 > len(s) {
-				r.ok = false
-				return ""
-			}
-			n, err := strconv.ParseUint(string(s[i+2:i+6]), 16, 16)
-			if err != nil || utf16.IsSurrogate(rune(n)) {
-				r.ok = false
-				return ""
-			}
-			b = utf8.AppendRune(b, rune(n))
-			i += 6
-			continue
-		default:
-			r.ok = false
-			return ""
-		}
-		i += 2
+	b, ok := unescapeInto(r.buf[:0], r.b[start:end], true)
+	if !ok {
+		r.ok = false
+		return ""
 	}
 	r.buf = b
 	return string(b)
+}
+
+// unescapeInto appends s with its escapes undone to dst, or, when keep is
+// false, only checks them; ok is false for an escape it leaves to
+// json.Unmarshal or that json.Unmarshal refuses.
+func unescapeInto(dst, s []byte, keep bool) (_ []byte, ok bool) {
+	for len(s) > 0 {
+		k := bytes.IndexByte(s, '\\')
+		if k < 0 {
+			k = len(s)
+		}
+		if keep {
+			dst = append(dst, s[:k]...)
+		}
+		if s = s[k:]; len(s) == 0 {
+			break
+		}
+		if len(s) < 2 {
+			return dst, false
+		}
+		var ru rune
+		size := 2
+		switch e := s[1]; e {
+		case '"', '\\', '/':
+			ru = rune(e)
+		case 'b':
+			ru = '\b'
+		case 'f':
+			ru = '\f'
+		case 'n':
+			ru = '\n'
+		case 'r':
+			ru = '\r'
+		case 't':
+			ru = '\t'
+		case 'u':
+			if len(s) < 6 {
+				return dst, false
+			}
+			n, err := strconv.ParseUint(string(s[2:6]), 16, 16)
+			if err != nil || utf16.IsSurrogate(rune(n)) {
+				return dst, false
+			}
+			ru, size = rune(n), 6
+		default:
+			return dst, false
+		}
+		if keep {
+			dst = utf8.AppendRune(dst, ru)
+		}
+		s = s[size:]
+	}
+	return dst, true
 }
