@@ -3,7 +3,6 @@ package digest
 import (
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"newswatch/storage"
@@ -166,8 +165,8 @@ func (l *lister) article(i int, m storage.Match) Article {
 // cut returns c with each section listing its k strongest articles (of
 // those loaded), newest first, ties in the order first flagged.
 func (l *lister) cut(c content, k int) content {
-	sections := slices.Clone(c.Sections)
-	for s := range sections {
+	c = l.frame(c, k)
+	for s := range c.Sections {
 		shown := slices.Clone(l.lists[s][:min(k, len(l.lists[s]))])
 		sort.Slice(shown, func(x, y int) bool {
 			a, b := &l.p.articles[shown[x]], &l.p.articles[shown[y]]
@@ -179,53 +178,20 @@ func (l *lister) cut(c content, k int) content {
 				arts = append(arts, a)
 			}
 		}
-		sections[s].Articles = arts
-		sections[s].Omitted = sections[s].Total - len(shown)
+		c.Sections[s].Articles = arts
 	}
-	c.Sections = sections
 	return c
 }
 
-// fit renders c with each section cut to its k strongest articles, for the
-// largest k up to l.most for which the two parts take at most maxBytes,
-// and returns k; with k = 0 still too large, it renders that. More than
-// l.most never fit, unless that is every article.
-//
-// The search probes few k, each a render of up to maxBytes: a digest's
-// size grows about linearly with the number of articles it lists, so the
-// k that fits is guessed from the sizes at the ends of the range left,
-// and every other probe halves the range, so that at worst it takes twice
-// as many probes as bisection.
-func (l *lister) fit(c content, maxBytes int) (text, html string, k int, err error) {
-	size := func(k int) (text, html string, n int, err error) {
-		text, html, err = render(l.cut(c, k))
-		return text, html, len(text) + len(html), err
+// frame returns c with each section listing no article, and saying how
+// many of its articles a digest listing the k strongest leaves out.
+func (l *lister) frame(c content, k int) content {
+	c.Sections = slices.Clone(c.Sections)
+	for s := range c.Sections {
+		c.Sections[s].Articles = nil
+		c.Sections[s].Omitted = c.Sections[s].Total - min(k, len(l.lists[s]))
 	}
-	text, html, hiSize, err := size(l.most)
-	if err != nil || hiSize <= maxBytes || l.most == 0 {
-		return text, html, l.most, err
-	}
-	text, html, loSize, err := size(0)
-	if err != nil || loSize > maxBytes {
-		return text, html, 0, err
-	}
-	lo, hi := 0, l.most // lo fits, hi does not
-	for probe := 0; lo+1 < hi; probe++ {
-		mid := (lo + hi) / 2
-		if probe%2 == 0 {
-			mid = l.guess(lo, hi, loSize, hiSize, maxBytes)
-		}
-		t, h, n, err := size(mid)
-		if err != nil {
-			return "", "", 0, err
-		}
-		if n <= maxBytes {
-			lo, loSize, text, html = mid, n, t, h
-		} else {
-			hi, hiSize = mid, n
-		}
-	}
-	return text, html, lo, nil
+	return c
 }
 
 // listed returns how many articles the sections list when each lists its
@@ -237,40 +203,3 @@ func (l *lister) listed(k int) int {
 	}
 	return n
 }
-
-// guess returns the k in (lo, hi) whose digest should come closest to
-// maxBytes without passing it, the digests of lo and hi taking loSize and
-// hiSize bytes: the size taken to grow linearly with the articles listed.
-func (l *lister) guess(lo, hi, loSize, hiSize, maxBytes int) int {
-	from, to := l.listed(lo), l.listed(hi)
-	want := from + int(float64(to-from)*float64(maxBytes-loSize)/float64(hiSize-loSize))
-	k := lo + 1
-	for a, b := lo+1, hi-1; a <= b; { // the largest k in (lo, hi) listing at most want
-		if m := (a + b) / 2; l.listed(m) <= want {
-			k, a = m, m+1
-		} else {
-			b = m - 1
-		}
-	}
-	return k
-}
-
-// articleBytes is a lower bound of what one listed article adds to a
-// digest's two parts: an article whose every field is empty, published in
-// a zone whose name is one letter (zones print at least that). A digest of
-// at most n bytes therefore lists at most n/articleBytes() articles, and
-// no more need be read.
-var articleBytes = sync.OnceValue(func() int {
-	size := func(n int) int {
-		s := Section{Articles: make([]Article, n), Total: n}
-		for i := range s.Articles {
-			s.Articles[i].Published = time.Date(2000, 1, 1, 0, 0, 0, 0, time.FixedZone("Z", 0))
-		}
-		t, h, err := render(content{Sections: []Section{s}, Location: time.UTC})
-		if err != nil {
-			return 0
-		}
-		return len(t) + len(h)
-	}
-	return max(1, size(2)-size(1)) // 1, reading every article, if rendering failed
-})

@@ -182,7 +182,7 @@ func TestFitFindsLargest(t *testing.T) {
 		// Titles of very different lengths, so that sizes do not grow
 		// evenly with the number listed.
 		it := storage.NewItem{Key: fmt.Sprint(i), Hash: 1, Article: storage.Article{
-			Title: strings.Repeat("Talks ", 1+r.IntN(60)), URL: fmt.Sprintf("https://news.example/%d", i),
+			Title: strings.Repeat("Talks &<> ", 1+r.IntN(60)), URL: fmt.Sprintf("https://news.example/%d", i),
 			Published: day.Add(time.Duration(1+r.IntN(600)) * time.Minute),
 		}}
 		for _, tp := range topics[:1+r.IntN(3)] {
@@ -220,9 +220,39 @@ func TestFitFindsLargest(t *testing.T) {
 		}
 		return len(text) + len(html)
 	}
+	// What fit counts on: a digest takes the bytes of its frame and of
+	// each article it lists, rendered alone.
+	articles := 0
+	for k := 0; k <= l.most; k++ {
+		if k%10 == 0 || k == l.most {
+			frame, err := l.frameSize(c, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := frame+articles, size(k); got != want {
+				t.Fatalf("k = %d: frame %d + articles %d = %d bytes, rendered %d", k, frame, articles, got, want)
+			}
+		}
+		rank, err := l.rankSize(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		articles += rank
+	}
 	full, empty := size(l.most), size(0)
+	// Random bounds, and the size of each digest that lists a section's
+	// last article: it also drops the section's "… and N more" line, so
+	// that the frame shrinks, and the bound at its size just fits it.
+	var bounds []int
 	for range 15 {
-		maxBytes := empty + r.IntN(full-empty)
+		bounds = append(bounds, empty+r.IntN(full-empty))
+	}
+	for _, list := range l.lists {
+		if n := len(list); n <= l.most {
+			bounds = append(bounds, size(n))
+		}
+	}
+	for _, maxBytes := range bounds {
 		text, html, k, err := l.fit(c, maxBytes)
 		if err != nil {
 			t.Fatal(err)

@@ -40,3 +40,24 @@ func renderHTML(c content) (string, error) {
 	err := htmlTmpl.Execute(&b, c)
 	return b.String(), err
 }
+
+// articleSize returns the bytes that listing a among a section's articles
+// adds to the two parts.
+func articleSize(a Article) (int, error) {
+	var n byteCount
+	if err := textTmpl.ExecuteTemplate(&n, "article", a); err != nil {
+		return 0, err
+	}
+	if err := htmlTmpl.ExecuteTemplate(&n, "article", a); err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// byteCount is a writer that counts what it is given.
+type byteCount int
+
+func (n *byteCount) Write(p []byte) (int, error) {
+	*n += byteCount(len(p))
+	return len(p), nil
+}
