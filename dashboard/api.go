@@ -2,7 +2,10 @@ package dashboard
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -78,7 +81,24 @@ func (s *Server) apiTopics(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, out)
 }
 
+// feedStatuses are the statuses a feed can have, worst first (see
+// storage.FeedState.Health).
+var feedStatuses = []string{"gone", "failing", "failed", "new", "ok"}
+
+// apiFeeds lists every feed's health, worst first; ?status=failing,gone
+// keeps only the feeds in those statuses.
 func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
+	var keep map[string]bool
+	if v := r.URL.Query().Get("status"); v != "" {
+		keep = map[string]bool{}
+		for _, st := range strings.Split(v, ",") {
+			if !slices.Contains(feedStatuses, st) {
+				http.Error(w, fmt.Sprintf("status %q: want %s", st, strings.Join(feedStatuses, ", ")), http.StatusBadRequest)
+				return
+			}
+			keep[st] = true
+		}
+	}
 	hs, err := s.health()
 	if err != nil {
 		s.fail(w, err)
@@ -95,6 +115,9 @@ func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []feed{}
 	for _, h := range hs {
+		if keep != nil && !keep[h.Status] {
+			continue
+		}
 		out = append(out, feed{URL: h.URL, Name: h.Name, Status: h.Status, LastSuccess: h.State.LastSuccess,
 			LastError: h.State.LastError, ItemsSeen: h.State.ItemsSeen, NextPoll: h.State.NextPoll})
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +203,28 @@ func TestFeedsPageAndAPI(t *testing.T) {
 	_, body = get(t, srv.URL+"/api/feeds")
 	if err := json.Unmarshal([]byte(body), &feeds); err != nil || len(feeds) != 3 || feeds[0]["status"] != "failing" {
 		t.Errorf("api/feeds = %s", body)
+	}
+	statuses := func(query string) []string {
+		t.Helper()
+		var feeds []map[string]any
+		_, body := get(t, srv.URL+"/api/feeds?status="+query)
+		if err := json.Unmarshal([]byte(body), &feeds); err != nil {
+			t.Fatalf("api/feeds?status=%s = %s", query, body)
+		}
+		var got []string
+		for _, f := range feeds {
+			got = append(got, f["status"].(string))
+		}
+		return got
+	}
+	if got := statuses("failing"); !slices.Equal(got, []string{"failing"}) {
+		t.Errorf("api/feeds?status=failing lists %v", got)
+	}
+	if got := statuses("gone,ok"); len(got) != 2 || slices.Contains(got, "failing") {
+		t.Errorf("api/feeds?status=gone,ok lists %v", got)
+	}
+	if resp, body := get(t, srv.URL+"/api/feeds?status=broken"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `status "broken": want gone, failing`) {
+		t.Errorf("api/feeds?status=broken: %d %s", resp.StatusCode, body)
 	}
 	var page struct {
 		Matches []map[string]any
