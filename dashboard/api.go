@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"newswatch/storage"
 )
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -81,10 +83,6 @@ func (s *Server) apiTopics(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, out)
 }
 
-// feedStatuses are the statuses a feed can have, worst first (see
-// storage.FeedState.Health).
-var feedStatuses = []string{"gone", "failing", "failed", "new", "ok"}
-
 // apiFeeds lists every feed's health, worst first; ?status=failing,gone
 // keeps only the feeds in those statuses.
 func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
@@ -92,8 +90,8 @@ func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("status"); v != "" {
 		keep = map[string]bool{}
 		for _, st := range strings.Split(v, ",") {
-			if !slices.Contains(feedStatuses, st) {
-				http.Error(w, fmt.Sprintf("status %q: want %s", st, strings.Join(feedStatuses, ", ")), http.StatusBadRequest)
+			if !slices.Contains(storage.HealthStatuses, st) {
+				http.Error(w, fmt.Sprintf("status %q: want %s", st, strings.Join(storage.HealthStatuses, ", ")), http.StatusBadRequest)
 				return
 			}
 			keep[st] = true

@@ -57,6 +57,7 @@ func articleSize(a Article) (int, error) {
 // byteCount is a writer that counts what it is given.
 type byteCount int
 
+// Write counts p.
 func (n *byteCount) Write(p []byte) (int, error) {
 	*n += byteCount(len(p))
 	return len(p), nil

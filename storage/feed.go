@@ -96,19 +96,25 @@ func getFeedState(tx *bolt.Tx, url string) (FeedState, error) {
 	return st, nil
 }
 
+// HealthStatuses are the statuses Health gives, worst first: a status's
+// rank is its index.
+var HealthStatuses = []string{"gone", "failing", "failed", "new", "ok"}
+
 // Health names a feed's state for people, and ranks it, worst first:
 // "gone" (410), "failing" (failing for failingAfter or longer), "failed"
 // (its last poll failed), "new" (never polled), "ok".
 func (st FeedState) Health(failingAfter time.Duration, now time.Time) (status string, rank int) {
 	switch {
 	case st.Gone:
-		return "gone", 0
+		rank = 0
 	case st.Failures > 0 && now.Sub(st.FailingSince) >= failingAfter:
-		return "failing", 1
+		rank = 1
 	case st.Failures > 0:
-		return "failed", 2
+		rank = 2
 	case st.LastPoll.IsZero():
-		return "new", 3
+		rank = 3
+	default:
+		rank = 4
 	}
-	return "ok", 4
+	return HealthStatuses[rank], rank
 }
