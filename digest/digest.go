@@ -215,9 +215,7 @@ func build(src Source, o Options, perArticle int) (*Digest, error) {
 		maxBytes = DefaultMaxBytes
 	}
 	l := lister{p: &p, lists: lists, topics: o.Topics, loc: loc}
-	if err := l.load(src, maxBytes/perArticle); err != nil {
-		return nil, err
-	}
+	l.bound(src, maxBytes/perArticle)
 	if d.Text, d.HTML, _, err = l.fit(c, maxBytes); err != nil {
 		return nil, err
 	}

@@ -42,6 +42,9 @@ func (l *lister) fit(c content, maxBytes int) (text, html string, k int, err err
 		}
 		articles += rank
 	}
+	if err := l.need(k); err != nil {
+		return "", "", 0, err
+	}
 	text, html, err = render(l.cut(c, k))
 	return text, html, k, err
 }
@@ -57,6 +60,9 @@ func (l *lister) frameSize(c content, k int) (int, error) {
 // section's strongest) add to the two parts; an article pruned since the
 // digest counted it is not listed and adds none.
 func (l *lister) rankSize(k int) (int, error) {
+	if err := l.need(k + 1); err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, list := range l.lists {
 		if k >= len(list) {

@@ -98,16 +98,20 @@ type lister struct {
 	lists  [][]int // each kept section's articles, strongest first
 	topics []Topic
 	loc    *time.Location
-	// most is how many of each section's strongest articles were loaded:
-	// a digest lists at most that many.
-	most   int
-	loaded map[int]Article // by index of p.articles
+	// most is how many of each section's strongest articles a digest may
+	// list, given the bound on its size.
+	most int
+	src  Source
+	// loaded holds the listings of the articles of the ranks below
+	// ranks, by index of p.articles; read as fit needs them.
+	loaded map[int]Article
+	ranks  int
 }
 
-// load reads the matches of the articles that a digest may list, given
-// that it can list at most limit articles in all: the k strongest of each
-// section, for the largest k that lists at most limit.
-func (l *lister) load(src Source, limit int) error {
+// bound sets how many of each section's strongest articles a digest may
+// list, given that it can list at most limit articles in all (the largest
+// k that lists at most limit), and src, where need reads their matches.
+func (l *lister) bound(src Source, limit int) {
 	longest := 0
 	for _, list := range l.lists {
 		longest = max(longest, len(list))
@@ -120,28 +124,44 @@ func (l *lister) load(src Source, limit int) error {
 			hi = mid - 1
 		}
 	}
-	l.most = lo
-	var want []int
-	for _, list := range l.lists {
-		want = append(want, list[:min(l.most, len(list))]...)
-	}
-	l.loaded = make(map[int]Article, len(want))
-	for len(want) > 0 {
-		page := want[:min(loadPage, len(want))]
-		want = want[len(page):]
-		ids := make([]uint64, len(page))
-		index := make(map[uint64]int, len(page))
-		for j, i := range page {
-			ids[j] = l.p.articles[i].best
-			index[ids[j]] = i
+	l.most, l.src, l.loaded, l.ranks = lo, src, map[int]Article{}, 0
+}
+
+// need reads the matches of the articles of every rank below k (rank 0 is
+// each section's strongest), a page of them at a time.
+func (l *lister) need(k int) error {
+	k = min(k, l.most)
+	if l.ranks < k {
+		// Every rank below k, and then whole ranks as long as a page
+		// has room: fit asks for one rank more at a time.
+		to := k
+		for to < l.most && l.listed(to+1)-l.listed(l.ranks) <= loadPage {
+			to++
 		}
-		ms, err := src.MatchesByID(ids)
-		if err != nil {
-			return err
+		var want []int
+		for _, list := range l.lists {
+			if l.ranks < len(list) {
+				want = append(want, list[l.ranks:min(to, len(list))]...)
+			}
 		}
-		for _, m := range ms {
-			l.loaded[index[m.ID]] = l.article(index[m.ID], m)
+		for len(want) > 0 {
+			page := want[:min(loadPage, len(want))]
+			want = want[len(page):]
+			ids := make([]uint64, len(page))
+			index := make(map[uint64]int, len(page))
+			for j, i := range page {
+				ids[j] = l.p.articles[i].best
+				index[ids[j]] = i
+			}
+			ms, err := l.src.MatchesByID(ids)
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				l.loaded[index[m.ID]] = l.article(index[m.ID], m)
+			}
 		}
+		l.ranks = to
 	}
 	return nil
 }

@@ -210,7 +210,8 @@ func TestFitFindsLargest(t *testing.T) {
 			l.lists = append(l.lists, list)
 		}
 	}
-	if err := l.load(db, 1<<30); err != nil {
+	l.bound(db, 1<<30)
+	if err := l.need(l.most); err != nil {
 		t.Fatal(err)
 	}
 	size := func(k int) int {
