@@ -131,38 +131,39 @@ func (l *lister) bound(src Source, limit int) {
 // each section's strongest), a page of them at a time.
 func (l *lister) need(k int) error {
 	k = min(k, l.most)
-	if l.ranks < k {
-		// Every rank below k, and then whole ranks as long as a page
-		// has room: fit asks for one rank more at a time.
-		to := k
-		for to < l.most && l.listed(to+1)-l.listed(l.ranks) <= loadPage {
-			to++
-		}
-		var want []int
-		for _, list := range l.lists {
-			if l.ranks < len(list) {
-				want = append(want, list[l.ranks:min(to, len(list))]...)
-			}
-		}
-		for len(want) > 0 {
-			page := want[:min(loadPage, len(want))]
-			want = want[len(page):]
-			ids := make([]uint64, len(page))
-			index := make(map[uint64]int, len(page))
-			for j, i := range page {
-				ids[j] = l.p.articles[i].best
-				index[ids[j]] = i
-			}
-			ms, err := l.src.MatchesByID(ids)
-			if err != nil {
-				return err
-			}
-			for _, m := range ms {
-				l.loaded[index[m.ID]] = l.article(index[m.ID], m)
-			}
-		}
-		l.ranks = to
+	if l.ranks >= k {
+		return nil
 	}
+	// Every rank below k, and then whole ranks as long as a page has
+	// room: fit asks for one rank more at a time.
+	to := k
+	for to < l.most && l.listed(to+1)-l.listed(l.ranks) <= loadPage {
+		to++
+	}
+	var want []int
+	for _, list := range l.lists {
+		if l.ranks < len(list) {
+			want = append(want, list[l.ranks:min(to, len(list))]...)
+		}
+	}
+	for len(want) > 0 {
+		page := want[:min(loadPage, len(want))]
+		want = want[len(page):]
+		ids := make([]uint64, len(page))
+		index := make(map[uint64]int, len(page))
+		for j, i := range page {
+			ids[j] = l.p.articles[i].best
+			index[ids[j]] = i
+		}
+		ms, err := l.src.MatchesByID(ids)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			l.loaded[index[m.ID]] = l.article(index[m.ID], m)
+		}
+	}
+	l.ranks = to
 	return nil
 }
 
