@@ -51,11 +51,14 @@ func (b *bench) run(ctx context.Context) error {
 		b.dir = dir
 	}
 	fmt.Fprintf(b.out, "farm: %d feeds on %d hosts, seed %d; %d workers; newswatch %s\n\n", b.cfg.Feeds, b.cfg.Hosts, b.cfg.Seed, b.workers, b.newswatch)
-	fmt.Fprintln(b.out, "| run | floor | cold | cold/floor | warm | warm/floor | changed | floor CPU | farm CPU in cold | cold CPU | cold peak RSS | cold items/s | warm peak RSS | DB after cold | written cold | commits cold/warm/changed |")
-	fmt.Fprintln(b.out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(b.out, "| run | floor | cold | cold/floor | warm | warm/floor | changed | floor CPU | farm CPU in cold | cold CPU | cold work/floor | cold peak RSS | cold items/s | warm peak RSS | DB after cold | written cold | commits cold/warm/changed |")
+	fmt.Fprintln(b.out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	// Ratios are taken within a run, against the floor measured in it, and
-	// their median reported: the machine's speed drifts between runs.
-	var floors, colds, warms, coldRatios, warmRatios []float64
+	// their median reported: the machine's speed drifts between runs. The
+	// work ratio, (cold CPU + farm CPU in cold) / floor CPU, compares the
+	// work done whatever the speed of the moment, and the share of the
+	// cores kept busy.
+	var floors, colds, warms, coldRatios, warmRatios, workRatios []float64
 	for r := range b.runs {
 		// A new farm each run, so that every run starts at generation 0.
 		f, err := start(b.cfg)
@@ -103,16 +106,18 @@ func (b *bench) run(ctx context.Context) error {
 		fs, cs, ws := floor.Elapsed.Seconds(), cold.wall.Seconds(), warm.wall.Seconds()
 		floors, colds, warms = append(floors, fs), append(colds, cs), append(warms, ws)
 		coldRatios, warmRatios = append(coldRatios, cs/fs), append(warmRatios, ws/fs)
-		fmt.Fprintf(b.out, "| %d | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | %.2f s (%d new) | %.1f s | %.1f s | %.1f s | %.0f MiB | %.0f | %.0f MiB | %.0f MiB | %.0f MiB | %d / %d / %d |\n",
-			r+1, fs, cs, cs/fs, ws, ws/fs, changed.wall.Seconds(), changed.newItems, floorCPU.Seconds(), farmCPU.Seconds(), cold.cpu.Seconds(), cold.rssMiB,
+		work := (cold.cpu + farmCPU).Seconds() / floorCPU.Seconds()
+		workRatios = append(workRatios, work)
+		fmt.Fprintf(b.out, "| %d | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | %.2f s (%d new) | %.1f s | %.1f s | %.1f s | %.2f | %.0f MiB | %.0f | %.0f MiB | %.0f MiB | %.0f MiB | %d / %d / %d |\n",
+			r+1, fs, cs, cs/fs, ws, ws/fs, changed.wall.Seconds(), changed.newItems, floorCPU.Seconds(), farmCPU.Seconds(), cold.cpu.Seconds(), work, cold.rssMiB,
 			float64(cold.newItems)/cs, warm.rssMiB, cold.dbMiB, cold.written, cold.commits, warm.commits, changed.commits)
 		if r == 0 {
 			defer fmt.Fprintf(b.out, "\nfloor: %d feeds fetched and parsed (%d failed), %d items, %.1f MB; cold cycle stored %d new items\n",
 				floor.Feeds, floor.Failed, floor.Items, float64(floor.Bytes)/1e6, cold.newItems)
 		}
 	}
-	fmt.Fprintf(b.out, "| median | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | | | | | | | | | | |\n",
-		median(floors), median(colds), median(coldRatios), median(warms), median(warmRatios))
+	fmt.Fprintf(b.out, "| median | %.2f s | %.2f s | %.2f× | %.2f s | %.2f× | | | | | %.2f | | | | | | |\n",
+		median(floors), median(colds), median(coldRatios), median(warms), median(warmRatios), median(workRatios))
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -73,6 +74,18 @@ func TestBenchEndToEnd(t *testing.T) {
 	rows := regexp.MustCompile(`(?m)^\| [12] \| .* \| \d+ / \d+ / \d+ \|$`).FindAllString(out.String(), -1)
 	if len(rows) != 2 || !strings.Contains(out.String(), "| median |") {
 		t.Fatalf("want two rows and a median:\n%s", out.String())
+	}
+	// Every row has the header's cells, and a work ratio, the cold
+	// cycle's CPU and the farm's over the floor's, that is a number.
+	header := strings.Count(regexp.MustCompile(`(?m)^\| run \|.*$`).FindString(out.String()), "|")
+	for _, row := range rows {
+		cells := strings.Split(row, " | ")
+		if strings.Count(row, "|") != header || len(cells) < 12 {
+			t.Fatalf("row %q has not the header's %d bars", row, header)
+		}
+		if work, err := strconv.ParseFloat(cells[10], 64); err != nil || work <= 0 {
+			t.Errorf("row %q: work ratio %q is not a positive number", row, cells[10])
+		}
 	}
 	// Every item of the farm was new in the cold cycle, and every changing
 	// feed (all of them) brought new items in the changed cycle.
