@@ -56,8 +56,8 @@ func (b *bench) run(ctx context.Context) error {
 	// Ratios are taken within a run, against the floor measured in it, and
 	// their median reported: the machine's speed drifts between runs. The
 	// work ratio, (cold CPU + farm CPU in cold) / floor CPU, compares the
-	// work done whatever the speed of the moment, and the share of the
-	// cores kept busy.
+	// work done, whatever the speed of the moment; a cold/floor above it
+	// says the cycle kept the cores less busy than the floor did.
 	var floors, colds, warms, coldRatios, warmRatios, workRatios []float64
 	for r := range b.runs {
 		// A new farm each run, so that every run starts at generation 0.
