@@ -3,6 +3,8 @@ package match
 import (
 	"strings"
 	"unicode/utf8"
+
+	"newswatch/internal/highlight"
 )
 
 // Snippet is a passage of a document with the matched terms marked.
@@ -25,20 +27,13 @@ const MaxSnippetBytes = 320
 // every piece of the text passed through escape (nil for none): with
 // html.EscapeString, "<mark>" and "</mark>" it is ready for a page.
 func (s Snippet) Format(open, close string, escape func(string) string) string {
-	if escape == nil {
-		escape = func(s string) string { return s }
-	}
-	var b strings.Builder
-	at := 0
-	for _, m := range s.Marks {
-		b.WriteString(escape(s.Text[at:m.Start]))
-		b.WriteString(open)
-		b.WriteString(escape(s.Text[m.Start:m.End]))
-		b.WriteString(close)
-		at = m.End
-	}
-	b.WriteString(escape(s.Text[at:]))
-	return b.String()
+	return highlight.Render(s.Text, func(yield func(int, int) bool) {
+		for _, m := range s.Marks {
+			if !yield(m.Start, m.End) {
+				return
+			}
+		}
+	}, open, close, escape)
 }
 
 // snippet picks the sentence of the text with the most distinct matched

@@ -1,8 +1,9 @@
 package storage
 
 import (
-	"strings"
 	"time"
+
+	"newswatch/internal/highlight"
 )
 
 // Article is an item that matched at least one topic. Items that matched
@@ -56,23 +57,13 @@ type Snippet struct {
 
 // Marked renders the snippet with each mark between open and close, and
 // every piece of its text through escape (when not nil). Marks that do not
-// fit the text are skipped rather than trusted.
+// fit the text are skipped rather than trusted (see highlight.Render).
 func (s Snippet) Marked(open, close string, escape func(string) string) string {
-	if escape == nil {
-		escape = func(s string) string { return s }
-	}
-	var b strings.Builder
-	at := 0
-	for _, m := range s.Marks {
-		if m[0] < at || m[1] > len(s.Text) || m[0] >= m[1] {
-			continue
+	return highlight.Render(s.Text, func(yield func(int, int) bool) {
+		for _, m := range s.Marks {
+			if !yield(m[0], m[1]) {
+				return
+			}
 		}
-		b.WriteString(escape(s.Text[at:m[0]]))
-		b.WriteString(open)
-		b.WriteString(escape(s.Text[m[0]:m[1]]))
-		b.WriteString(close)
-		at = m[1]
-	}
-	b.WriteString(escape(s.Text[at:]))
-	return b.String()
+	}, open, close, escape)
 }
