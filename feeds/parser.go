@@ -1,15 +1,11 @@
 package feeds
 
 import (
-	"bytes"
 	"fmt"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mmcdole/gofeed"
-	"github.com/mmcdole/gofeed/rss"
 )
 
 // Parse parses an RSS, Atom or JSON feed and normalises its items.
@@ -20,21 +16,11 @@ func Parse(body []byte, feedURL string, now time.Time) (*Feed, error) {
 	return ParseHTTP(body, "", feedURL, now)
 }
 
-// leanRSS translates RSS items as gofeed's default translator does, without
-// looking for images in their HTML; it keeps no state between calls.
-var leanRSS = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
-
 // ParseHTTP is Parse for a body served with a Content-Type header, whose
 // charset is used when the body's own declaration is missing or wrong
 // (see toUTF8).
 func ParseHTTP(body []byte, contentType, feedURL string, now time.Time) (*Feed, error) {
-	p := gofeed.NewParser()
-	p.KeepOriginalFeed = true // for RSS <ttl>
-	// newswatch shows no images, and gofeed's hunt for an RSS item's image
-	// parses its description and content as whole HTML documents: a fifth
-	// of a poll cycle's CPU over many RSS feeds (BENCHMARKS.md).
-	p.RSSTranslator = leanRSS
-	gf, err := p.Parse(bytes.NewReader(toUTF8(body, contentType)))
+	gf, ttl, err := decode(toUTF8(body, contentType))
 	if err != nil {
 		return nil, fmt.Errorf("parse feed: %w", err)
 	}
@@ -51,12 +37,7 @@ func ParseHTTP(body []byte, contentType, feedURL string, now time.Time) (*Feed, 
 			base = l
 		}
 	}
-	f := &Feed{Title: PlainText(gf.Title), Type: gf.FeedType, Items: make([]Item, 0, len(gf.Items))}
-	if rf, ok := gf.OriginalFeed().(*rss.Feed); ok {
-		if n, err := strconv.Atoi(strings.TrimSpace(rf.TTL)); err == nil && n > 0 {
-			f.TTL = time.Duration(n) * time.Minute
-		}
-	}
+	f := &Feed{Title: PlainText(gf.Title), Type: gf.FeedType, TTL: ttl, Items: make([]Item, 0, len(gf.Items))}
 	for _, gi := range gf.Items {
 		if gi == nil {
 			continue

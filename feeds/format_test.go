@@ -1,0 +1,143 @@
+package feeds
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/rss"
+
+	"newswatch/internal/corpus"
+)
+
+// decode gives what gofeed.Parser gives (with the same RSS translator):
+// the same feed, field for field, or the same error, over every file of
+// the torture corpora and news-2025's feeds, in every format.
+func TestDecodeAgreesWithGofeed(t *testing.T) {
+	dir, err := corpus.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed := map[string]int{}
+	refused, withTTL := 0, 0
+	compare := func(name string, body []byte) {
+		p := gofeed.NewParser()
+		p.RSSTranslator = leanRSS
+		want, wantErr := p.Parse(bytes.NewReader(body))
+		got, ttl, err := decode(body)
+		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("%s: error %v, gofeed.Parser's %v", name, err, wantErr)
+		}
+		if err != nil {
+			refused++
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s:\n got %+v\nwant %+v", name, got, want)
+		}
+		var wantTTL time.Duration
+		if want.FeedType == "rss" {
+			p.KeepOriginalFeed = true
+			orig, err := p.Parse(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := strconv.Atoi(strings.TrimSpace(orig.OriginalFeed().(*rss.Feed).TTL)); err == nil && n > 0 {
+				wantTTL = time.Duration(n) * time.Minute
+			}
+		}
+		if ttl != wantTTL {
+			t.Fatalf("%s: ttl %v, want %v", name, ttl, wantTTL)
+		}
+		if ttl != 0 {
+			withTTL++
+		}
+		parsed[want.FeedType]++
+	}
+	filepath.WalkDir(filepath.Join(dir, "torture"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(path, body)
+		return nil
+	})
+	news, err := corpus.LoadNews(dir, "items-*.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, groups := corpus.ByFeed(news)
+	for _, name := range names {
+		compare(name, corpus.RSS(name, name, groups[name]))
+	}
+	for _, format := range []string{"rss", "atom", "json"} {
+		if parsed[format] < 50 {
+			t.Errorf("%d %s feeds compared: too few to mean anything", parsed[format], format)
+		}
+	}
+	if withTTL < 5 {
+		t.Errorf("%d feeds with a <ttl> compared: too few to mean anything", withTTL)
+	}
+	if refused < 50 {
+		t.Errorf("%d refused feeds compared: too few to mean anything", refused)
+	}
+	t.Logf("agree on %v feeds (%d with a <ttl>) and %d errors", parsed, withTTL, refused)
+}
+
+// BenchmarkDecode parses the torture corpora's feeds of each format with
+// gofeed.Parser and with decode.
+func BenchmarkDecode(b *testing.B) {
+	dir, err := corpus.Dir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	byFormat := map[string][][]byte{}
+	filepath.WalkDir(filepath.Join(dir, "torture"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if f, _, err := decode(body); err == nil {
+			byFormat[f.FeedType] = append(byFormat[f.FeedType], body)
+		}
+		return nil
+	})
+	for _, format := range []string{"rss", "atom", "json"} {
+		bodies := byFormat[format]
+		var size int64
+		for _, body := range bodies {
+			size += int64(len(body))
+		}
+		b.Run(format+"/gofeed", func(b *testing.B) {
+			b.SetBytes(size)
+			p := gofeed.NewParser()
+			p.RSSTranslator = leanRSS
+			for b.Loop() {
+				for _, body := range bodies {
+					p.Parse(bytes.NewReader(body))
+				}
+			}
+		})
+		b.Run(format+"/decode", func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				for _, body := range bodies {
+					decode(body)
+				}
+			}
+		})
+	}
+}
