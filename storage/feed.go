@@ -15,8 +15,8 @@ type FeedState struct {
 	// sent back as If-None-Match and If-Modified-Since.
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last_modified,omitempty"`
-	// BodyHash is the SHA-256 of the last body parsed, so that a server
-	// that ignores validators but sends the same bytes costs no parse.
+	// BodyHash is a hash of the last body parsed, so that a server that
+	// ignores validators but sends the same bytes costs no parse.
 	BodyHash string `json:"body_hash,omitempty"`
 	// LastPoll is when the feed was last tried; LastSuccess when it last
 	// answered 200 or 304.

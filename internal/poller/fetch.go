@@ -2,8 +2,9 @@ package poller
 
 import (
 	"context"
-	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"hash/crc32"
 	"errors"
 	"fmt"
 	"net/http"
@@ -70,8 +71,7 @@ func (fp *feedPoll) ingest(ctx context.Context, resp *feeds.Response, addr strin
 	if resp.NotModified {
 		return fp.record(storage.FeedUpdate{NotModified: true}, outcome{hint: resp.MaxAge}, status(StatusNotModified))
 	}
-	sum := sha256.Sum256(resp.Body)
-	hash := hex.EncodeToString(sum[:])
+	hash := bodyHash(resp.Body)
 	if hash == fp.st.BodyHash {
 		return fp.record(storage.FeedUpdate{ETag: resp.ETag, LastModified: resp.LastModified}, outcome{hint: resp.MaxAge}, status(StatusUnchanged))
 	}
@@ -99,6 +99,23 @@ func (fp *feedPoll) ingest(ctx context.Context, resp *feeds.Response, addr strin
 		return Result{Status: StatusOK, Items: carried, New: saved.NewItems, Updated: saved.Updated, Matches: saved.NewMatches, Topics: saved.Topics}
 	})
 }
+
+// bodyHash tells a body from the last one parsed: two CRC-32s of it
+// (Castagnoli's and IEEE's, both in hardware) and its length, in hex. It
+// guards against no one but the feed itself, which could only make its
+// own update go unread, and takes an eighth of the time of SHA-256, which
+// it replaced: 0.27 s of a cold cycle's 30 s of CPU (BENCHMARKS.md). A hash stored by an older build
+// (SHA-256, 64 digits) differs from every one of these, so the first poll
+// after an upgrade parses each feed once more and finds its items seen.
+func bodyHash(body []byte) string {
+	var sum [16]byte
+	binary.BigEndian.PutUint32(sum[0:], crc32.Checksum(body, castagnoli))
+	binary.BigEndian.PutUint32(sum[4:], crc32.ChecksumIEEE(body))
+	binary.BigEndian.PutUint64(sum[8:], uint64(len(body)))
+	return hex.EncodeToString(sum[:])
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // record returns the update to record, with the feed's next poll time, and
 // how to tell the result once it is recorded.

@@ -3,6 +3,8 @@ package poller
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"net/http"
@@ -549,6 +551,36 @@ func TestContentHashIsFNV1a(t *testing.T) {
 			t.Errorf("contentHash(%q, %q) = %x, want %x", it.Title, it.Text, got, want)
 		}
 	}
+}
+
+// bodyHash tells apart bodies that differ in one byte anywhere, or only in
+// length, and never gives the SHA-256 an older build stored.
+func TestBodyHash(t *testing.T) {
+	body := readCorpus(t, "torture/miniflux/rdf_UTF8.xml")
+	hash := bodyHash(body)
+	if again := bodyHash(bytes.Clone(body)); again != hash {
+		t.Fatalf("the same body hashed to %s and %s", hash, again)
+	}
+	sum := sha256.Sum256(body)
+	if hash == hex.EncodeToString(sum[:]) {
+		t.Errorf("bodyHash gives the SHA-256 of the body")
+	}
+	seen := map[string]string{hash: "the body"}
+	add := func(what string, b []byte) {
+		h := bodyHash(b)
+		if prev, ok := seen[h]; ok {
+			t.Errorf("%s hashes as %s does: %s", what, prev, h)
+		}
+		seen[h] = what
+	}
+	for _, at := range []int{0, 1, len(body) / 3, len(body) / 2, len(body) - 2, len(body) - 1} {
+		changed := bytes.Clone(body)
+		changed[at] ^= 0x20
+		add(fmt.Sprintf("the body with byte %d changed", at), changed)
+	}
+	add("the body with a zero byte more", append(bytes.Clone(body), 0))
+	add("the body cut by one byte", body[:len(body)-1])
+	add("an empty body", nil)
 }
 
 // savedItems records the items of every update a poll hands to storage
