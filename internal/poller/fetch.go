@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
-	"hash/crc32"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"net/http"
 	"time"
 
