@@ -21,10 +21,6 @@ import (
 // the same feed, field for field, or the same error, over every file of
 // the torture corpora and news-2025's feeds, in every format.
 func TestDecodeAgreesWithGofeed(t *testing.T) {
-	dir, err := corpus.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
 	parsed := map[string]int{}
 	refused, withTTL := 0, 0
 	compare := func(name string, body []byte) {
@@ -61,25 +57,7 @@ func TestDecodeAgreesWithGofeed(t *testing.T) {
 		}
 		parsed[want.FeedType]++
 	}
-	filepath.WalkDir(filepath.Join(dir, "torture"), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		compare(path, body)
-		return nil
-	})
-	news, err := corpus.LoadNews(dir, "items-*.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, groups := corpus.ByFeed(news)
-	for _, name := range names {
-		compare(name, corpus.RSS(name, name, groups[name]))
-	}
+	eachCorpusFeed(t, compare)
 	for _, format := range []string{"rss", "atom", "json"} {
 		if parsed[format] < 50 {
 			t.Errorf("%d %s feeds compared: too few to mean anything", parsed[format], format)
@@ -94,26 +72,14 @@ func TestDecodeAgreesWithGofeed(t *testing.T) {
 	t.Logf("agree on %v feeds (%d with a <ttl>) and %d errors", parsed, withTTL, refused)
 }
 
-// BenchmarkDecode parses the torture corpora's feeds of each format with
-// gofeed.Parser and with decode.
+// BenchmarkDecode parses the feeds of the torture corpora and news-2025,
+// format by format, with gofeed.Parser and with decode.
 func BenchmarkDecode(b *testing.B) {
-	dir, err := corpus.Dir()
-	if err != nil {
-		b.Fatal(err)
-	}
 	byFormat := map[string][][]byte{}
-	filepath.WalkDir(filepath.Join(dir, "torture"), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := os.ReadFile(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+	eachCorpusFeed(b, func(_ string, body []byte) {
 		if f, _, err := decode(body); err == nil {
 			byFormat[f.FeedType] = append(byFormat[f.FeedType], body)
 		}
-		return nil
 	})
 	for _, format := range []string{"rss", "atom", "json"} {
 		bodies := byFormat[format]
@@ -139,5 +105,37 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// eachCorpusFeed calls fn with every file of the torture corpora and every
+// feed of news-2025, as RSS, with its name.
+func eachCorpusFeed(tb testing.TB, fn func(name string, body []byte)) {
+	tb.Helper()
+	dir, err := corpus.Dir()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	err = filepath.WalkDir(filepath.Join(dir, "torture"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fn(path, body)
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	news, err := corpus.LoadNews(dir, "items-*.jsonl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	names, groups := corpus.ByFeed(news)
+	for _, name := range names {
+		fn(name, corpus.RSS(name, name, groups[name]))
 	}
 }

@@ -2,25 +2,16 @@ package feeds
 
 import (
 	"bytes"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/mmcdole/gofeed"
-
-	"newswatch/internal/corpus"
 )
 
 // Over every RSS feed of the torture corpora and news-2025, the translator
 // without the image scan gives the items gofeed's default translator gives,
 // but for their images.
 func TestLeanRSSAgreesWithDefault(t *testing.T) {
-	dir, err := corpus.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
 	compared, items := 0, 0
 	compare := func(path string, body []byte) {
 		def := gofeed.NewParser()
@@ -47,25 +38,7 @@ func TestLeanRSSAgreesWithDefault(t *testing.T) {
 		compared++
 		items += len(want.Items)
 	}
-	filepath.WalkDir(filepath.Join(dir, "torture"), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		compare(path, body)
-		return nil
-	})
-	news, err := corpus.LoadNews(dir, "items-*.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, groups := corpus.ByFeed(news)
-	for _, name := range names {
-		compare(name, corpus.RSS(name, name, groups[name]))
-	}
+	eachCorpusFeed(t, compare)
 	if compared < 500 || items < 2500 {
 		t.Errorf("compared %d RSS feeds, %d items: too few to mean anything", compared, items)
 	}
