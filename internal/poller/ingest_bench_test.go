@@ -198,10 +198,10 @@ func ingestDB(b *testing.B, m *match.Matcher, run int) (*storage.DB, *Poller) {
 	return db, &Poller{Store: db, Matcher: m, MaxAge: 30 * 24 * time.Hour, Now: func() time.Time { return now }}
 }
 
-// ingestBodies runs bodies, the farm's feeds, through
-// the pipeline into db, each feed's update handed to a saving goroutine as
-// a poll cycle hands it (at most 16 waiting), and returns the number of
-// new items once every update is stored.
+// ingestBodies runs bodies, the farm's feeds, through the pipeline into
+// db, each feed's update handed to a saving goroutine as a poll cycle hands
+// it (at most 16 waiting), and returns the number of new items once every
+// update is stored.
 func ingestBodies(b *testing.B, p *Poller, db *storage.DB, bodies []farmBody) int {
 	ctx := context.Background()
 	var wg sync.WaitGroup
