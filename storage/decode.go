@@ -206,6 +206,9 @@ func readFeedState(v []byte, st *FeedState) bool {
 	}
 	r.lit(`,"items_seen":`)
 	st.ItemsSeen = r.int()
+	if r.maybe(`,"last_elapsed":`) {
+		st.LastElapsed = time.Duration(r.int64())
+	}
 	r.lit(`}`)
 	return r.done()
 }

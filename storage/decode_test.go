@@ -135,7 +135,8 @@ func agreeFeedState(t *testing.T, v []byte, readOwn bool) {
 	t.Helper()
 	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	before := FeedState{URL: "before", ETag: "e", LastModified: "lm", BodyHash: "h", LastPoll: at, LastSuccess: at,
-		LastError: "x", Failures: 9, FailingSince: at, NextPoll: at, Interval: time.Hour, MovedTo: "m", Gone: true, ItemsSeen: 4}
+		LastError: "x", Failures: 9, FailingSince: at, NextPoll: at, Interval: time.Hour, MovedTo: "m", Gone: true, ItemsSeen: 4,
+		LastElapsed: time.Second}
 	own := before
 	if readOwn && !readFeedState(v, &own) {
 		t.Errorf("readFeedState refused what json.Marshal wrote: %s", v)
@@ -160,6 +161,7 @@ func TestFeedStateDecoderReadsWhatMarshalWrites(t *testing.T) {
 		if r.IntN(2) == 0 {
 			st.ETag, st.LastModified, st.BodyHash, st.LastError, st.MovedTo = pick(), pick(), pick(), pick(), pick()
 			st.Interval, st.Gone = time.Duration(r.Int64N(1<<40)-1<<39), true
+			st.LastElapsed = time.Duration(r.Int64N(1 << 40))
 		}
 		v, err := json.Marshal(st)
 		if err != nil {

@@ -40,6 +40,9 @@ type FeedState struct {
 	Gone bool `json:"gone,omitempty"`
 	// ItemsSeen counts the distinct items ever read from the feed.
 	ItemsSeen int `json:"items_seen"`
+	// LastElapsed is how long the last poll took to fetch and read the
+	// feed, so that a feed slow then can be started first next time.
+	LastElapsed time.Duration `json:"last_elapsed,omitempty"`
 }
 
 // FeedState returns the stored state of the feed at url, or a zero state

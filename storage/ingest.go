@@ -50,6 +50,9 @@ type FeedUpdate struct {
 	// MovedTo, when not empty, records a permanent move; Gone a 410.
 	MovedTo string
 	Gone    bool
+	// Elapsed, when not zero, is how long the poll took to fetch and read
+	// the feed.
+	Elapsed time.Duration
 	Items   []NewItem
 }
 
@@ -90,6 +93,9 @@ func (db *DB) SaveFeed(u FeedUpdate) (SaveResult, error) {
 		}
 		if u.Gone {
 			st.Gone = true
+		}
+		if u.Elapsed > 0 {
+			st.LastElapsed = u.Elapsed
 		}
 		if u.Err != "" {
 			if st.Failures == 0 {

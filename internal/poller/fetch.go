@@ -122,6 +122,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // how to tell the result once it is recorded.
 func (fp *feedPoll) record(u storage.FeedUpdate, o outcome, result func(storage.SaveResult) Result) pending {
 	u.URL, u.FeedName, u.Polled, u.MovedTo = fp.f.URL, fp.f.Name, fp.now, fp.movedTo
+	u.Elapsed = fp.p.now().Sub(fp.now)
 	u.NextPoll, u.Interval = fp.p.Schedule.next(fp.f, fp.st, o, fp.now)
 	return pending{update: &u, result: result}
 }

@@ -25,6 +25,8 @@ type Store interface {
 	// SaveFeed records one poll of one feed atomically and ignores items
 	// already seen.
 	SaveFeed(u storage.FeedUpdate) (storage.SaveResult, error)
+	// Feeds returns the state of every feed polled so far.
+	Feeds() ([]storage.FeedState, error)
 }
 
 // Fetcher downloads a feed with a conditional GET.
@@ -147,20 +149,21 @@ func (e errStorage) Error() string { return e.err.Error() }
 func (e errStorage) Unwrap() error { return e.err }
 
 // Poll runs one cycle over feeds and returns when every feed is done. One
-// feed's failure never stops the others. When ctx is canceled, feeds not yet
+// feed's failure never stops the others. Feeds that were much slower than
+// most at their last poll start first (see slowFirst). When ctx is canceled, feeds not yet
 // started are reported as canceled, and in-flight fetches are abandoned
 // without recording anything for them. done, when not nil, is called once per
 // feed as it finishes, in that order, from one goroutine; however slow it
 // is, it holds back only Poll's return, not the polling.
 func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Report {
-	return p.run(ctx, list, p.fetch, done)
+	return p.run(ctx, list, p.lastElapsed(list), p.fetch, done)
 }
 
 // Check fetches and parses every feed of list, as Poll does but storing
 // nothing: Status is ok or failed, Items the number of items. Store is
 // not used.
 func (p *Poller) Check(ctx context.Context, list []Feed, done func(Result)) *Report {
-	return p.run(ctx, list, func(ctx context.Context, f Feed) pending {
+	return p.run(ctx, list, nil, func(ctx context.Context, f Feed) pending {
 		return pending{res: p.checkFeed(ctx, f), quiet: true}
 	}, done)
 }

@@ -423,17 +423,6 @@ func TestPollPerHostLimit(t *testing.T) {
 	}
 }
 
-func TestByHostRoundRobin(t *testing.T) {
-	var hosts []string
-	for _, u := range []string{"http://a/1", "http://a/2", "http://a/3", "http://b/1", "http://c/1", "http://B/2"} {
-		hosts = append(hosts, hostOf(u))
-	}
-	got := byHostRoundRobin(hosts)
-	if want := []int{0, 3, 4, 1, 5, 2}; !reflect.DeepEqual(got, want) {
-		t.Errorf("order = %v, want %v", got, want)
-	}
-}
-
 // The same story in two feeds of one outlet (other GUIDs, links that differ
 // only in tracking parameters) is stored and flagged once with both
 // sources; a rewritten headline is taken in and flags the topic it newly

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // run calls fn for every feed of list on the worker pool, at most PerHost
@@ -17,7 +19,9 @@ import (
 // finish feeds faster than commits do, and the more updates wait, the more
 // each commit takes (a warm cycle of 10,000 feeds made 315 commits with
 // 2×Workers and 154 – 184 with 8×, and took 40% less time; BENCHMARKS.md).
-func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, Feed) pending, done func(Result)) *Report {
+// elapsed, when not nil, is each feed's time at its last poll: the feeds
+// slowFirst picks start first.
+func (p *Poller) run(ctx context.Context, list []Feed, elapsed []time.Duration, fn func(context.Context, Feed) pending, done func(Result)) *Report {
 	now := p.now()
 	rep := &Report{Started: now, Results: make([]Result, len(list))}
 	perHost := p.PerHost
@@ -97,6 +101,9 @@ func (p *Poller) run(ctx context.Context, list []Feed, fn func(context.Context, 
 		}()
 	}
 	order := byHostRoundRobin(hosts)
+	if elapsed != nil {
+		order = slowFirst(order, elapsed)
+	}
 	next := 0
 feed:
 	for ; next < len(order); next++ {
@@ -153,4 +160,62 @@ func byHostRoundRobin(hosts []string) []int {
 		}
 	}
 	return order
+}
+
+// A feed is slow when its last poll took at least slowFactor times the
+// median of the feeds' last polls, and at least minSlow.
+const (
+	slowFactor = 4
+	minSlow    = 50 * time.Millisecond
+)
+
+// slowFirst moves the slow feeds of order to its front, each part keeping
+// its order (so hosts stay interleaved), given each feed's time at its
+// last poll (0 when unknown). A feed that takes long holds a worker all
+// that time: started last, it makes the whole cycle wait for it, as the
+// farm's feeds that answer after 200 ms did (BENCHMARKS.md); started
+// first, it is waited for while the others are polled.
+func slowFirst(order []int, elapsed []time.Duration) []int {
+	var known []time.Duration
+	for _, d := range elapsed {
+		if d > 0 {
+			known = append(known, d)
+		}
+	}
+	if len(known) == 0 {
+		return order
+	}
+	slices.Sort(known)
+	cut := max(minSlow, slowFactor*known[len(known)/2])
+	out := make([]int, 0, len(order))
+	for _, i := range order {
+		if elapsed[i] >= cut {
+			out = append(out, i)
+		}
+	}
+	for _, i := range order {
+		if elapsed[i] < cut {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// lastElapsed returns each feed's time at its last poll, for slowFirst;
+// nil when the states cannot be read (the poll then reports the error
+// feed by feed).
+func (p *Poller) lastElapsed(list []Feed) []time.Duration {
+	states, err := p.Store.Feeds()
+	if err != nil {
+		return nil
+	}
+	byURL := make(map[string]time.Duration, len(states))
+	for _, st := range states {
+		byURL[st.URL] = st.LastElapsed
+	}
+	out := make([]time.Duration, len(list))
+	for i, f := range list {
+		out[i] = byURL[f.URL]
+	}
+	return out
 }
