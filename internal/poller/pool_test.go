@@ -27,8 +27,8 @@ func TestByHostRoundRobin(t *testing.T) {
 }
 
 // A feed that was much slower than the others at its last poll is fetched
-// first at the next, and its time is stored with its state.
-func TestPollStartsSlowFeedsFirst(t *testing.T) {
+// early at the next (alone, first), and its time is stored with its state.
+func TestPollStartsSlowFeedsEarly(t *testing.T) {
 	const slow = 3
 	var mu sync.Mutex
 	var requested []int
@@ -71,6 +71,29 @@ func TestPollStartsSlowFeedsFirst(t *testing.T) {
 		}
 		if (st.LastElapsed >= 300*time.Millisecond) != (i == slow) || st.LastElapsed <= 0 {
 			t.Errorf("feed %d: last elapsed %v", i, st.LastElapsed)
+		}
+	}
+}
+
+// Slow feeds are spread over the first half of the order; the others keep
+// theirs.
+func TestSlowEarly(t *testing.T) {
+	ms := time.Millisecond
+	order := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	for _, c := range []struct {
+		elapsed []time.Duration
+		want    []int
+	}{
+		{make([]time.Duration, 10), order}, // never polled
+		{[]time.Duration{5 * ms, 5 * ms, 5 * ms, 5 * ms, 5 * ms, 5 * ms, 5 * ms, 300 * ms, 300 * ms, 300 * ms}, []int{7, 8, 0, 9, 1, 2, 3, 4, 5, 6}},
+		{[]time.Duration{300 * ms, 5 * ms, 5 * ms, 5 * ms, 5 * ms, 5 * ms, 5 * ms, 5 * ms, 5 * ms, 300 * ms}, []int{0, 1, 9, 2, 3, 4, 5, 6, 7, 8}},
+		// Four times the median, but under 50 ms: not slow.
+		{[]time.Duration{1 * ms, 1 * ms, 1 * ms, 1 * ms, 1 * ms, 1 * ms, 1 * ms, 1 * ms, 1 * ms, 40 * ms}, order},
+		// All alike: none slow.
+		{[]time.Duration{300 * ms, 300 * ms, 300 * ms, 300 * ms, 300 * ms, 300 * ms, 300 * ms, 300 * ms, 300 * ms, 300 * ms}, order},
+	} {
+		if got := slowEarly(slices.Clone(order), c.elapsed); !slices.Equal(got, c.want) {
+			t.Errorf("slowEarly(%v) = %v, want %v", c.elapsed, got, c.want)
 		}
 	}
 }
