@@ -41,7 +41,7 @@ type FeedState struct {
 	// ItemsSeen counts the distinct items ever read from the feed.
 	ItemsSeen int `json:"items_seen"`
 	// LastElapsed is how long the last poll took to fetch and read the
-	// feed, so that a feed slow then can be started first next time.
+	// feed, so that a feed slow then can be started early next time.
 	LastElapsed time.Duration `json:"last_elapsed,omitempty"`
 }
 

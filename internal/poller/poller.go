@@ -150,11 +150,12 @@ func (e errStorage) Unwrap() error { return e.err }
 
 // Poll runs one cycle over feeds and returns when every feed is done. One
 // feed's failure never stops the others. Feeds that were much slower than
-// most at their last poll start in the first half (see slowEarly). When ctx is canceled, feeds not yet
-// started are reported as canceled, and in-flight fetches are abandoned
-// without recording anything for them. done, when not nil, is called once per
-// feed as it finishes, in that order, from one goroutine; however slow it
-// is, it holds back only Poll's return, not the polling.
+// most at their last poll start in the first half (see slowEarly). When
+// ctx is canceled, feeds not yet started are reported as canceled, and
+// in-flight fetches are abandoned without recording anything for them.
+// done, when not nil, is called once per feed as it finishes, in that
+// order, from one goroutine; however slow it is, it holds back only Poll's
+// return, not the polling.
 func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Report {
 	return p.run(ctx, list, p.lastElapsed(list), p.fetch, done)
 }
