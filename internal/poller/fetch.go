@@ -29,12 +29,19 @@ type pending struct {
 func finished(r Result) pending { return pending{res: r} }
 
 // fetch fetches, parses and matches one feed, and returns what to record.
-// It reads the database but does not write it.
-func (p *Poller) fetch(ctx context.Context, f Feed) pending {
+// states are the feeds' states as the cycle began (nil: read the feed's
+// own); fetch reads the database but does not write it.
+func (p *Poller) fetch(ctx context.Context, f Feed, states map[string]storage.FeedState) pending {
 	now := p.now()
-	st, err := p.Store.FeedState(f.URL)
-	if err != nil {
-		return finished(Result{Status: StatusFailed, Err: errStorage{err}})
+	st, ok := states[f.URL]
+	if !ok {
+		st = storage.FeedState{URL: f.URL}
+	}
+	if states == nil {
+		var err error
+		if st, err = p.Store.FeedState(f.URL); err != nil {
+			return finished(Result{Status: StatusFailed, Err: errStorage{err}})
+		}
 	}
 	if st.Gone {
 		return finished(Result{Status: StatusGone, Err: fmt.Errorf("%s answered 410 Gone and is not fetched any more; remove it from the config", f.URL)})

@@ -157,7 +157,10 @@ func (e errStorage) Unwrap() error { return e.err }
 // order, from one goroutine; however slow it is, it holds back only Poll's
 // return, not the polling.
 func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Report {
-	return p.run(ctx, list, p.lastElapsed(list), p.fetch, done)
+	states := p.states()
+	return p.run(ctx, list, lastElapsed(list, states), func(ctx context.Context, f Feed) pending {
+		return p.fetch(ctx, f, states)
+	}, done)
 }
 
 // Check fetches and parses every feed of list, as Poll does but storing

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"newswatch/storage"
 )
 
 // run calls fn for every feed of list on the worker pool, at most PerHost
@@ -213,21 +215,30 @@ func slowEarly(order []int, elapsed []time.Duration) []int {
 	return append(out, rest[r:]...)
 }
 
-// lastElapsed returns each feed's time at its last poll, for slowEarly;
-// nil when the states cannot be read (the poll then reports the error
-// feed by feed).
-func (p *Poller) lastElapsed(list []Feed) []time.Duration {
-	states, err := p.Store.Feeds()
+// states reads every feed's state in one transaction, for a cycle to
+// order its feeds by and start from; nil when they cannot be read (each
+// feed's fetch then reads its own, and reports the error).
+func (p *Poller) states() map[string]storage.FeedState {
+	all, err := p.Store.Feeds()
 	if err != nil {
 		return nil
 	}
-	byURL := make(map[string]time.Duration, len(states))
-	for _, st := range states {
-		byURL[st.URL] = st.LastElapsed
+	byURL := make(map[string]storage.FeedState, len(all))
+	for _, st := range all {
+		byURL[st.URL] = st
+	}
+	return byURL
+}
+
+// lastElapsed returns each feed's time at its last poll, for slowEarly;
+// nil without states.
+func lastElapsed(list []Feed, states map[string]storage.FeedState) []time.Duration {
+	if states == nil {
+		return nil
 	}
 	out := make([]time.Duration, len(list))
 	for i, f := range list {
-		out[i] = byURL[f.URL]
+		out[i] = states[f.URL].LastElapsed
 	}
 	return out
 }
