@@ -1,7 +1,9 @@
 package poller
 
 import (
+	"hash/crc32"
 	"time"
+	"unsafe"
 
 	"newswatch/feeds"
 	"newswatch/match"
@@ -28,7 +30,8 @@ func (p *Poller) newItems(f Feed, items []feeds.Item, now time.Time) ([]storage.
 		}
 		inBatch[it.Key] = true
 		hash := contentHash(it)
-		changed := seen[i].Seen && seen[i].Hash != 0 && seen[i].Hash != hash
+		changed := seen[i].Seen && seen[i].Hash != 0 && seen[i].Hash != hash &&
+			seen[i].Hash != fnvContentHash(it)
 		if seen[i].Seen && !changed {
 			continue
 		}
@@ -60,10 +63,41 @@ func (p *Poller) newItems(f Feed, items []feeds.Item, now time.Time) ([]storage.
 	return out, nil
 }
 
-// contentHash identifies what an item says: its title and text (64-bit
-// FNV-1a, computed over the strings in place: hash/fnv would take a copy
-// of each text as a []byte).
+// contentHash identifies what an item says: its title, a 0 byte and its
+// text, by their CRC-32C in the high 32 bits and their CRC-32 (IEEE) in
+// the low, both computed in hardware. It is never 0, which means
+// "unknown". Like bodyHash it only tells an item's versions apart and is
+// no defence against a forger, who could only hide a change to their own
+// item.
+//
+// It replaced fnvContentHash, which reads a byte at a time: 0.8 GB/s
+// against 1.9 for news-2025's short items and 6 for texts of 1.5 KB, and
+// 1.8% of BenchmarkIngest's CPU against under 1%. Items stored by an
+// older build keep that hash until they change, so newItems takes an
+// item whose stored hash is either of the two as unchanged.
 func contentHash(it feeds.Item) uint64 {
+	title, text := stringBytes(it.Title), stringBytes(it.Text)
+	c := crc32.Update(crc32.Update(crc32.Update(0, castagnoli, title), castagnoli, nul), castagnoli, text)
+	i := crc32.Update(crc32.Update(crc32.Update(0, crc32.IEEETable, title), crc32.IEEETable, nul), crc32.IEEETable, text)
+	if h := uint64(c)<<32 | uint64(i); h != 0 {
+		return h
+	}
+	return 1
+}
+
+// nul is the byte between an item's title and text in its hashes.
+var nul = []byte{0}
+
+// stringBytes returns s's bytes in place, for the CRC functions, which
+// take a []byte and neither keep nor change it: a copy of each text would
+// cost more than its hash.
+func stringBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// fnvContentHash is the content hash of builds before contentHash: the
+// 64-bit FNV-1a of title, a 0 byte and text, or 1 for 0.
+func fnvContentHash(it feeds.Item) uint64 {
 	const prime = 1099511628211
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(it.Title); i++ {
@@ -76,7 +110,7 @@ func contentHash(it feeds.Item) uint64 {
 	if h != 0 {
 		return h
 	}
-	return 1 // 0 means "unknown"
+	return 1
 }
 
 // topicHit converts a matcher's hit for storage.

@@ -526,9 +526,9 @@ func TestPollMovedAndGone(t *testing.T) {
 	}
 }
 
-// contentHash must give the hashes stored by earlier builds (FNV-1a of
-// title, a 0 byte and text), or every stored item would look changed.
-func TestContentHashIsFNV1a(t *testing.T) {
+// fnvContentHash gives the hashes stored by builds before contentHash
+// (FNV-1a of title, a 0 byte and text), or their items would look changed.
+func TestFnvContentHashIsFNV1a(t *testing.T) {
 	for _, it := range []feeds.Item{{}, {Title: "Truce talks"}, {Text: "in Riyadh"}, {Title: "Київ", Text: "текст \xff"}} {
 		h := fnv.New64a()
 		h.Write([]byte(it.Title + "\x00" + it.Text))
@@ -536,9 +536,83 @@ func TestContentHashIsFNV1a(t *testing.T) {
 		if want == 0 {
 			want = 1
 		}
-		if got := contentHash(it); got != want {
-			t.Errorf("contentHash(%q, %q) = %x, want %x", it.Title, it.Text, got, want)
+		if got := fnvContentHash(it); got != want {
+			t.Errorf("fnvContentHash(%q, %q) = %x, want %x", it.Title, it.Text, got, want)
 		}
+	}
+}
+
+// contentHash is the same for the same title and text, and tells apart
+// versions of an item that differ in one byte of either, or only in where
+// the title ends and the text begins.
+func TestContentHash(t *testing.T) {
+	body := readCorpus(t, "torture/miniflux/rdf_UTF8.xml")
+	base := feeds.Item{Title: "EU to use frozen assets held at Euroclear", Text: string(body)}
+	hash := contentHash(base)
+	if again := contentHash(feeds.Item{Title: strings.Clone(base.Title), Text: strings.Clone(base.Text)}); again != hash {
+		t.Fatalf("the same item hashed to %x and %x", hash, again)
+	}
+	if hash == fnvContentHash(base) {
+		t.Errorf("contentHash gives the FNV-1a hash")
+	}
+	seen := map[uint64]string{hash: "the item", 0: "unknown"}
+	add := func(what string, it feeds.Item) {
+		h := contentHash(it)
+		if prev, ok := seen[h]; ok {
+			t.Errorf("%s hashes to %x, as %s does", what, h, prev)
+		}
+		seen[h] = what
+	}
+	for at := 0; at < len(base.Text); at += len(base.Text)/97 + 1 {
+		text := []byte(base.Text)
+		text[at] ^= 0x20
+		add(fmt.Sprintf("the text with byte %d changed", at), feeds.Item{Title: base.Title, Text: string(text)})
+	}
+	for at := range len(base.Title) {
+		title := []byte(base.Title)
+		title[at] ^= 0x01
+		add(fmt.Sprintf("the title with byte %d changed", at), feeds.Item{Title: string(title), Text: base.Text})
+	}
+	add("the title moved into the text", feeds.Item{Title: base.Title[:10], Text: base.Title[10:] + base.Text})
+	add("the item without text", feeds.Item{Title: base.Title})
+	add("the item without title", feeds.Item{Text: base.Text})
+	add("the empty item", feeds.Item{})
+}
+
+// An item stored by a build whose content hash was FNV-1a is not taken as
+// changed when the feed next brings it unchanged, but is when it changed.
+func TestPollKeepsItemsHashedByOlderBuilds(t *testing.T) {
+	body := `<rss version="2.0"><channel><title>A</title>
+<item><title>EU debates frozen assets</title><guid>a-1</guid><description>Ministers met.</description></item>
+<item><title>Ceasefire talks resume</title><guid>a-2</guid><description>In Riyadh.</description></item></channel></rss>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	now := time.Now()
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+
+	// What an older build stored: both items seen, the first with its
+	// FNV-1a hash, the second with the hash of a text it has since changed.
+	parsed, err := feeds.Parse([]byte(body), srv.URL, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := parsed.Items[1]
+	old.Text = "In Geneva."
+	u := storage.FeedUpdate{URL: srv.URL, FeedName: "A", Polled: now.Add(-time.Hour), Items: []storage.NewItem{
+		{Key: parsed.Items[0].Key, Hash: fnvContentHash(parsed.Items[0])},
+		{Key: old.Key, Hash: fnvContentHash(old)},
+	}}
+	if _, err := db.SaveFeed(u); err != nil {
+		t.Fatal(err)
+	}
+
+	p := newPoller(t, db, now, 24*time.Hour, match.Topic{ID: "ceasefire", Query: `ceasefire`})
+	tot := p.Poll(context.Background(), []Feed{{URL: srv.URL, Name: "A"}}, nil).Totals()
+	if tot.New != 0 || tot.Updated != 1 || tot.Matches != 1 {
+		t.Errorf("poll = %+v, want only the changed item updated (and flagged)", tot)
 	}
 }
 
