@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -18,9 +19,10 @@ var (
 	// images in the items' HTML: newswatch shows no images, and the hunt
 	// parses each description and content as a whole HTML document, a
 	// fifth of a poll cycle's CPU over many RSS feeds (BENCHMARKS.md).
-	leanRSS   = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
-	atomTrans = &gofeed.DefaultAtomTranslator{}
-	jsonTrans = &gofeed.DefaultJSONTranslator{}
+	leanRSS gofeed.Translator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	// atomTrans and jsonTrans are gofeed's defaults.
+	atomTrans gofeed.Translator = &gofeed.DefaultAtomTranslator{}
+	jsonTrans gofeed.Translator = &gofeed.DefaultJSONTranslator{}
 )
 
 // detectWindow is how much of the body gofeed.Parser looks at to detect
@@ -39,7 +41,16 @@ const detectWindow = 4096
 // more pass (decodeJSONFeed): half the time of gofeed.Parser for a JSON
 // feed (BenchmarkDecode, BenchmarkParseFarm, BENCHMARKS.md).
 // TestDecodeAgreesWithGofeed holds it to gofeed.Parser's feeds and errors.
+//
+// A panic in gofeed's parsers or translators (as a JSON Feed's null item
+// once caused) is returned as an error, so that one feed cannot stop a
+// poll cycle.
 func decode(body []byte) (gf *gofeed.Feed, ttl time.Duration, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			gf, ttl, err = nil, 0, fmt.Errorf("the feed parser failed on this body: %v", p)
+		}
+	}()
 	switch gofeed.DetectFeedType(bytes.NewReader(body[:min(len(body), detectWindow)])) {
 	case gofeed.FeedTypeRSS:
 		rf, err := new(rss.Parser).Parse(bytes.NewReader(body))

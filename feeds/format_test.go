@@ -162,3 +162,25 @@ func sameTypeError(err, wantErr error) bool {
 	field := te.Field[strings.LastIndexByte(te.Field, '.')+1:]
 	return perr == nil && rest != "" && (path == field || strings.HasSuffix(path, "."+field))
 }
+
+// panicker is a translator that panics, as gofeed's JSON translator did on
+// a null item.
+type panicker struct{}
+
+func (panicker) Translate(any) (*gofeed.Feed, error) { panic("nil item") }
+
+// A panic inside gofeed's parsers or translators is an error naming the
+// failure, for that feed alone; the next body parses as usual.
+func TestDecodeRecoversFromParserPanic(t *testing.T) {
+	atom := []byte(`<feed xmlns="http://www.w3.org/2005/Atom"><title>a</title><entry><id>1</id><title>x</title></entry></feed>`)
+	saved := atomTrans
+	atomTrans = panicker{}
+	f, _, err := decode(atom)
+	atomTrans = saved
+	if err == nil || !strings.Contains(err.Error(), "the feed parser failed on this body: nil item") || f != nil {
+		t.Fatalf("decode with a panicking translator = %v, %v; want the panic as an error", f, err)
+	}
+	if f, _, err := decode(atom); err != nil || len(f.Items) != 1 {
+		t.Fatalf("decode after the panic = %v, %v", f, err)
+	}
+}

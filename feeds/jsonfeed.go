@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,19 +59,27 @@ func decodeJSONFeed(body []byte) (*jsonfeed.Feed, error) {
 	}
 	jf := (*jsonfeed.Feed)(&doc.jsonFeedFields)
 	jf.Expired = coerceBool(doc.Expired)
+	jf.Authors = slices.DeleteFunc(jf.Authors, isNull)
 	if doc.Items != nil {
-		jf.Items = make([]*jsonfeed.Item, len(doc.Items))
+		jf.Items = make([]*jsonfeed.Item, 0, len(doc.Items))
 	}
-	for i, d := range doc.Items {
+	for _, d := range doc.Items {
 		if d == nil {
-			continue // null, as gofeed leaves it
+			// A null item or author is left out: gofeed keeps it as a
+			// nil pointer, on which its translator panics (gofeed issue
+			// 355).
+			continue
 		}
 		it := (*jsonfeed.Item)(&d.jsonItemFields)
 		it.ID = coerceString(d.ID)
-		jf.Items[i] = it
+		it.Authors = slices.DeleteFunc(it.Authors, isNull)
+		jf.Items = append(jf.Items, it)
 	}
 	return jf, nil
 }
+
+// isNull reports whether a JSON Feed author was null.
+func isNull(a *jsonfeed.Author) bool { return a == nil }
 
 // coerceString is gofeed's: a JSON string, a number as written, or any
 // other value's text.

@@ -50,3 +50,68 @@ func TestDecodeJSONFeedLoose(t *testing.T) {
 		}
 	}
 }
+
+// decode agrees with gofeed.Parser on any body that starts as JSON: the
+// same feed, or both refuse it (in words of their own for a value of the
+// wrong type).
+func FuzzDecodeJSONFeed(f *testing.F) {
+	f.Add([]byte(`{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":42,"title":"a","content_html":"<p>x</p>"},{"id":{"k":1}}]}`))
+	f.Add([]byte(`{"version":"1","items":[null]}`))
+	f.Add([]byte(`{"version":"1","expired":"true","author":{"name":"A"},"items":[{"id":"1","attachments":[{"url":"u","size_in_bytes":"12.5"}],"tags":["a"]}]}`))
+	f.Add([]byte(`{"version":"1","items":[{"id":"1","title":7}]}`))
+	f.Add([]byte(`{"Items":[{"ID":1e400}],"EXPIRED":1}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if gofeed.DetectFeedType(bytes.NewReader(body[:min(len(body), detectWindow)])) != gofeed.FeedTypeJSON {
+			return
+		}
+		want, panicked, wantErr := gofeedParse(body)
+		got, _, err := decode(body)
+		if panicked {
+			return // decode's own answer is held by TestDecodeJSONFeedNulls
+		}
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("error %v, gofeed.Parser's %v", err, wantErr)
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("\n got %+v\nwant %+v", got, want)
+		}
+	})
+}
+
+// gofeedParse parses body with gofeed.Parser, and reports whether it
+// panicked.
+func gofeedParse(body []byte) (f *gofeed.Feed, panicked bool, err error) {
+	defer func() {
+		if recover() != nil {
+			f, panicked, err = nil, true, nil
+		}
+	}()
+	f, err = gofeed.NewParser().Parse(bytes.NewReader(body))
+	return f, false, err
+}
+
+// A JSON Feed's null items and authors, on which gofeed.Parser panics,
+// are left out, and the feed is read as gofeed reads it without them.
+func TestDecodeJSONFeedNulls(t *testing.T) {
+	for body, without := range map[string]string{
+		`{"version":"1","items":[null,{"id":"1","title":"a"},null,{"id":"2","title":"b"},null]}`:         `{"version":"1","items":[{"id":"1","title":"a"},{"id":"2","title":"b"}]}`,
+		`{"version":"1","authors":[null,{"name":"A"},null],"items":[{"id":"1"}]}`:                        `{"version":"1","authors":[{"name":"A"}],"items":[{"id":"1"}]}`,
+		`{"version":"1","authors":[null],"items":[]}`:                                                    `{"version":"1","authors":[],"items":[]}`,
+		`{"version":"1","items":[{"id":"1","authors":[null,{"name":"B"}]},{"id":"2","authors":[null]}]}`: `{"version":"1","items":[{"id":"1","authors":[{"name":"B"}]},{"id":"2","authors":[]}]}`,
+	} {
+		if _, panicked, _ := gofeedParse([]byte(body)); !panicked {
+			t.Logf("gofeed.Parser no longer panics on %s", body)
+		}
+		want, err := gofeed.NewParser().Parse(bytes.NewReader([]byte(without)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := decode([]byte(body))
+		if err != nil {
+			t.Fatalf("decode(%s): %v", body, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s\n got %+v\nwant %+v", body, got, want)
+		}
+	}
+}

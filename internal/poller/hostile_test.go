@@ -77,6 +77,12 @@ func hostile(t *testing.T) *httptest.Server {
 	mux.HandleFunc("/badutf8", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("<rss version=\"2.0\"><channel><title>t</title><item><title>Frozen \xff\xfe assets</title><guid>u1</guid></item></channel></rss>"))
 	})
+	mux.HandleFunc("/nulls", func(w http.ResponseWriter, r *http.Request) {
+		// gofeed.Parser panics on each of these nulls (gofeed issue 355).
+		w.Header().Set("Content-Type", "application/feed+json")
+		w.Write([]byte(`{"version":"https://jsonfeed.org/version/1.1","title":"n","authors":[null],
+"items":[null,{"id":"n1","title":"Frozen assets again","authors":[null]},null]}`))
+	})
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(bigFeed)) })
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -113,6 +119,7 @@ func TestPollHostileServers(t *testing.T) {
 		{"/html", StatusFailed, "parse feed", 0, 0},
 		{"/empty", StatusFailed, "parse feed", 0, 0},
 		{"/badutf8", StatusOK, "", 1, 1},
+		{"/nulls", StatusOK, "", 1, 1},
 	}
 	var list []Feed
 	for _, c := range cases {
@@ -140,8 +147,8 @@ func TestPollHostileServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != 2 {
-		t.Fatalf("%d matches stored, want 2 (the good feed and the one with invalid UTF-8)", len(ms))
+	if len(ms) != 3 {
+		t.Fatalf("%d matches stored, want 3 (the good feed, the one with invalid UTF-8 and the JSON Feed with nulls)", len(ms))
 	}
 	for _, m := range ms {
 		if !utf8.ValidString(m.Article.Title) {
