@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,11 +84,35 @@ func (s *Server) apiTopics(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, out)
 }
 
-// apiFeeds lists every feed's health, worst first; ?status=failing,gone
-// keeps only the feeds in those statuses.
+// maxFeedsLimit is the most feeds one page of /api/feeds may ask for.
+const maxFeedsLimit = 1000
+
+// apiFeeds lists every feed's health, worst first (in the config's order
+// within a status); ?status=failing,gone keeps only the feeds in those
+// statuses. With ?limit=N it answers one page of at most N feeds (?page=,
+// from 1), with the number of feeds in X-Total-Count and, unless it is
+// the last page, the next page's address in a Link header (rel="next").
 func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
+	query := r.URL.Query()
+	limit, page := 0, 1
+	if v := query.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxFeedsLimit {
+			http.Error(w, fmt.Sprintf("limit %q: want a number from 1 to %d", v, maxFeedsLimit), http.StatusBadRequest)
+			return
+		}
+		limit = n
+	}
+	if v := query.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || limit == 0 {
+			http.Error(w, fmt.Sprintf("page %q: want a number from 1, with a limit", v), http.StatusBadRequest)
+			return
+		}
+		page = n
+	}
 	var keep map[string]bool
-	if v := r.URL.Query().Get("status"); v != "" {
+	if v := query.Get("status"); v != "" {
 		keep = map[string]bool{}
 		for _, st := range strings.Split(v, ",") {
 			if !slices.Contains(storage.HealthStatuses, st) {
@@ -118,6 +143,19 @@ func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, feed{URL: h.URL, Name: h.Name, Status: h.Status, LastSuccess: h.State.LastSuccess,
 			LastError: h.State.LastError, ItemsSeen: h.State.ItemsSeen, NextPoll: h.State.NextPoll})
+	}
+	if limit > 0 {
+		w.Header().Set("X-Total-Count", strconv.Itoa(len(out)))
+		from := min((page-1)*limit, len(out))
+		to := min(from+limit, len(out))
+		if to < len(out) {
+			next := *r.URL
+			q := next.Query()
+			q.Set("page", strconv.Itoa(page+1))
+			next.RawQuery = q.Encode()
+			w.Header().Set("Link", "<"+next.RequestURI()+`>; rel="next"`)
+		}
+		out = out[from:to]
 	}
 	writeJSON(w, out)
 }

@@ -245,6 +245,75 @@ func TestFeedsPageAndAPI(t *testing.T) {
 	}
 }
 
+// /api/feeds?limit= answers pages that, followed by their Link headers,
+// list every feed once in the order of the whole list; a bad limit or page
+// is refused with the reason.
+func TestFeedsAPIPages(t *testing.T) {
+	srv, _ := seeded(t)
+	urls := func(body string) []string {
+		t.Helper()
+		var feeds []struct{ URL string }
+		if err := json.Unmarshal([]byte(body), &feeds); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		var out []string
+		for _, f := range feeds {
+			out = append(out, f.URL)
+		}
+		return out
+	}
+	_, body := get(t, srv.URL+"/api/feeds")
+	all := urls(body)
+	if len(all) != 3 {
+		t.Fatalf("api/feeds lists %v, want 3 feeds", all)
+	}
+	var paged []string
+	pages := 0
+	for next := "/api/feeds?limit=2"; next != ""; pages++ {
+		resp, body := get(t, srv.URL+next)
+		if got := resp.Header.Get("X-Total-Count"); got != "3" {
+			t.Errorf("%s: X-Total-Count %q, want 3", next, got)
+		}
+		page := urls(body)
+		if len(page) == 0 || len(page) > 2 {
+			t.Fatalf("%s lists %v", next, page)
+		}
+		paged = append(paged, page...)
+		next = ""
+		if link := resp.Header.Get("Link"); link != "" {
+			target, ok := strings.CutSuffix(link, `>; rel="next"`)
+			if !ok || !strings.HasPrefix(target, "</api/feeds?") {
+				t.Fatalf("Link %q", link)
+			}
+			next = target[1:]
+		}
+		if pages > 3 {
+			t.Fatal("the pages do not end")
+		}
+	}
+	if pages != 2 || !slices.Equal(paged, all) {
+		t.Errorf("%d pages listing %v, want 2 pages listing %v", pages, paged, all)
+	}
+	resp, body := get(t, srv.URL+"/api/feeds?status=ok,gone,failing&limit=1&page=3")
+	if got := urls(body); len(got) != 1 || got[0] != all[2] || resp.Header.Get("Link") != "" {
+		t.Errorf("the last page of one: %v, Link %q; want [%s] and no Link", got, resp.Header.Get("Link"), all[2])
+	}
+	if resp, body := get(t, srv.URL+"/api/feeds?limit=2&page=9"); len(urls(body)) != 0 || resp.Header.Get("Link") != "" {
+		t.Errorf("a page past the end: %s, Link %q", body, resp.Header.Get("Link"))
+	}
+	for query, want := range map[string]string{
+		"limit=0":        `limit "0": want a number from 1 to 1000`,
+		"limit=ten":      `limit "ten": want a number from 1 to 1000`,
+		"limit=1001":     `limit "1001": want a number from 1 to 1000`,
+		"limit=5&page=0": `page "0": want a number from 1, with a limit`,
+		"page=2":         `page "2": want a number from 1, with a limit`,
+	} {
+		if resp, body := get(t, srv.URL+"/api/feeds?"+query); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("api/feeds?%s: %d %s, want 400 %s", query, resp.StatusCode, body, want)
+		}
+	}
+}
+
 // TestManyFeeds: with more feeds than the matches page lists, the page
 // offers no list of them; a feed's row on the feeds page links to its
 // matches, which the page then shows with the feed's name and a way back
