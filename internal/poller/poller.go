@@ -203,15 +203,20 @@ func (p *Poller) log() *slog.Logger {
 }
 
 // Due returns the feeds of list whose next poll time has come at now; a
-// feed never polled is due, a feed that is gone (410) never.
+// feed never polled is due, a feed that is gone (410) never. It reads
+// every feed's state in one scan, not one read each.
 func (p *Poller) Due(list []Feed, now time.Time) ([]Feed, error) {
+	all, err := p.Store.Feeds()
+	if err != nil {
+		return nil, err
+	}
+	states := make(map[string]storage.FeedState, len(all))
+	for _, st := range all {
+		states[st.URL] = st
+	}
 	var due []Feed
 	for _, f := range list {
-		st, err := p.Store.FeedState(f.URL)
-		if err != nil {
-			return nil, err
-		}
-		if !st.Gone && !st.NextPoll.After(now) {
+		if st := states[f.URL]; !st.Gone && !st.NextPoll.After(now) {
 			due = append(due, f)
 		}
 	}
