@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"newswatch/feeds"
@@ -31,7 +32,11 @@ func finished(r Result) pending { return pending{res: r} }
 // fetch fetches, parses and matches one feed, and returns what to record.
 // states are the feeds' states as the cycle began (nil: read the feed's
 // own); fetch reads the database but does not write it.
-func (p *Poller) fetch(ctx context.Context, f Feed, states map[string]storage.FeedState) pending {
+//
+// A panic while the feed is read (a bug that its content meets) is the
+// feed's failure, recorded and logged with its stack, and not the end of
+// the poll or of the daemon: as net/http does for a request.
+func (p *Poller) fetch(ctx context.Context, f Feed, states map[string]storage.FeedState) (pd pending) {
 	now := p.now()
 	st, ok := states[f.URL]
 	if !ok {
@@ -47,6 +52,12 @@ func (p *Poller) fetch(ctx context.Context, f Feed, states map[string]storage.Fe
 		return finished(Result{Status: StatusGone, Err: fmt.Errorf("%s answered 410 Gone and is not fetched any more; remove it from the config", f.URL)})
 	}
 	fp := &feedPoll{p: p, f: f, st: st, now: now}
+	defer func() {
+		if v := recover(); v != nil {
+			p.log().Error("poll feed: internal error, please report it", "feed", f.URL, "panic", v, "stack", string(debug.Stack()))
+			pd = fp.fail(ctx, fmt.Errorf("internal error while reading %s: %v", f.URL, v))
+		}
+	}()
 	addr := f.URL
 	if st.MovedTo != "" {
 		addr = st.MovedTo

@@ -160,3 +160,42 @@ func TestPollHostileServers(t *testing.T) {
 		t.Errorf("state of /500 = %+v", st)
 	}
 }
+
+// panicOn is the shipped matcher with a bug that one article meets: it
+// panics on a title containing trigger.
+type panicOn struct {
+	Matcher
+	trigger string
+}
+
+func (m panicOn) Match(d match.Document) []match.Hit {
+	if strings.Contains(d.Title, m.trigger) {
+		panic("index out of range [7] with length 7")
+	}
+	return m.Matcher.Match(d)
+}
+
+// A panic while one feed is read fails that feed, with the panic in its
+// recorded error, and the poll goes on with the others.
+func TestPollSurvivesPanic(t *testing.T) {
+	srv := newFarm(t, map[string][]byte{
+		"/bad":  []byte(`<rss version="2.0"><channel><item><title>Frozen assets trigger a bug</title><guid>1</guid></item></channel></rss>`),
+		"/good": []byte(`<rss version="2.0"><channel><item><title>Frozen assets for Kyiv</title><guid>1</guid></item></channel></rss>`),
+	})
+	db := openDB(t, filepath.Join(t.TempDir(), "nw.db"))
+	defer db.Close()
+	p := newPoller(t, db, time.Now(), time.Hour, match.Topic{ID: "fa", Query: `"frozen assets"`})
+	p.Matcher = panicOn{p.Matcher, "bug"}
+	rep := p.Poll(context.Background(), []Feed{{URL: srv.URL + "/bad"}, {URL: srv.URL + "/good"}}, nil)
+	bad, good := rep.Results[0], rep.Results[1]
+	if bad.Status != StatusFailed || bad.Err == nil || !strings.Contains(bad.Err.Error(), "internal error while reading "+srv.URL+"/bad: index out of range") {
+		t.Errorf("/bad: %s, %v; want failed with the panic", bad.Status, bad.Err)
+	}
+	if good.Status != StatusOK || good.New != 1 || good.Matches != 1 {
+		t.Errorf("/good: %s, %d new, %d matches (%v); want ok, 1, 1", good.Status, good.New, good.Matches, good.Err)
+	}
+	st, err := db.FeedState(srv.URL + "/bad")
+	if err != nil || st.Failures != 1 || !strings.Contains(st.LastError, "index out of range") {
+		t.Errorf("state of /bad = %+v, %v; want one failure with the panic", st, err)
+	}
+}
