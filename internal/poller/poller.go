@@ -157,7 +157,9 @@ func (e errStorage) Unwrap() error { return e.err }
 // order, from one goroutine; however slow it is, it holds back only Poll's
 // return, not the polling.
 func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Report {
-	states := p.states()
+	// Without the states (the database cannot be read), each feed's
+	// fetch reads its own state and reports the error.
+	states, _ := p.states()
 	return p.run(ctx, list, lastElapsed(list, states), func(ctx context.Context, f Feed) pending {
 		return p.fetch(ctx, f, states)
 	}, done)
@@ -206,13 +208,9 @@ func (p *Poller) log() *slog.Logger {
 // feed never polled is due, a feed that is gone (410) never. It reads
 // every feed's state in one scan, not one read each.
 func (p *Poller) Due(list []Feed, now time.Time) ([]Feed, error) {
-	all, err := p.Store.Feeds()
+	states, err := p.states()
 	if err != nil {
 		return nil, err
-	}
-	states := make(map[string]storage.FeedState, len(all))
-	for _, st := range all {
-		states[st.URL] = st
 	}
 	var due []Feed
 	for _, f := range list {

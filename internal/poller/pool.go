@@ -215,19 +215,17 @@ func slowEarly(order []int, elapsed []time.Duration) []int {
 	return append(out, rest[r:]...)
 }
 
-// states reads every feed's state in one transaction, for a cycle to
-// order its feeds by and start from; nil when they cannot be read (each
-// feed's fetch then reads its own, and reports the error).
-func (p *Poller) states() map[string]storage.FeedState {
+// states reads every feed's state in one transaction, by URL.
+func (p *Poller) states() (map[string]storage.FeedState, error) {
 	all, err := p.Store.Feeds()
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	byURL := make(map[string]storage.FeedState, len(all))
 	for _, st := range all {
 		byURL[st.URL] = st
 	}
-	return byURL
+	return byURL, nil
 }
 
 // lastElapsed returns each feed's time at its last poll, for slowEarly;
