@@ -9,7 +9,6 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"newswatch/feeds"
-	"newswatch/internal/corpus"
 	"newswatch/internal/feedfarm"
 )
 
@@ -18,18 +17,13 @@ import (
 // and with Parse (which also normalises each item): feeds of the sizes a
 // poll cycle meets, where BenchmarkDecode's corpora are mostly small.
 func BenchmarkParseFarm(b *testing.B) {
-	items, err := corpus.News()
-	if err != nil {
-		b.Fatal(err)
-	}
-	farm, err := feedfarm.New(feedfarm.Config{Feeds: 300, Seed: 1, Failing: -1}, items)
+	bodies, types, err := feedfarm.BenchFeeds(300)
 	if err != nil {
 		b.Fatal(err)
 	}
 	byFormat := map[string][][]byte{}
-	for i := range 300 {
-		body, contentType := farm.Body(i)
-		format, _, _ := strings.Cut(strings.TrimPrefix(contentType, "application/"), "+")
+	for i, body := range bodies {
+		format, _, _ := strings.Cut(strings.TrimPrefix(types[i], "application/"), "+")
 		byFormat[format] = append(byFormat[format], body)
 	}
 	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)

@@ -180,6 +180,26 @@ func (f *Farm) Body(i int) (body []byte, contentType string) {
 	return f.feeds[i].body, f.feeds[i].format.contentType()
 }
 
+// BenchFeeds builds the farm that feedfarm bench serves (seed 1), with no
+// failing feeds, from news-2025, and returns the bodies of its first n
+// feeds and their content types: the same bytes for every benchmark that
+// parses or ingests without a network.
+func BenchFeeds(n int) (bodies [][]byte, contentTypes []string, err error) {
+	items, err := corpus.News()
+	if err != nil {
+		return nil, nil, err
+	}
+	farm, err := New(Config{Feeds: n, Seed: 1, Failing: -1}, items)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range n {
+		body, contentType := farm.Body(i)
+		bodies, contentTypes = append(bodies, body), append(contentTypes, contentType)
+	}
+	return bodies, contentTypes, nil
+}
+
 // ETag returns the ETag feed i serves now: with Body, what a crash test
 // needs to know which content a stored ETag acknowledged.
 func (f *Farm) ETag(i int) string {

@@ -14,7 +14,6 @@ import (
 
 	"newswatch/feeds"
 	"newswatch/internal/config"
-	"newswatch/internal/corpus"
 	"newswatch/internal/feedfarm"
 	"newswatch/match"
 	"newswatch/storage"
@@ -28,19 +27,15 @@ type farmBody struct {
 // farmBodies returns the bodies of the first 300 feeds of the farm that
 // feedfarm bench serves (seed 1), and their total size.
 func farmBodies(b *testing.B) ([]farmBody, int64) {
-	items, err := corpus.News()
+	bodies, types, err := feedfarm.BenchFeeds(300)
 	if err != nil {
 		b.Fatal(err)
 	}
-	farm, err := feedfarm.New(feedfarm.Config{Feeds: 300, Seed: 1, Failing: -1}, items)
-	if err != nil {
-		b.Fatal(err)
-	}
-	out := make([]farmBody, 300)
+	out := make([]farmBody, len(bodies))
 	var size int64
 	for i := range out {
-		out[i].data, out[i].contentType = farm.Body(i)
-		size += int64(len(out[i].data))
+		out[i] = farmBody{bodies[i], types[i]}
+		size += int64(len(bodies[i]))
 	}
 	return out, size
 }
