@@ -54,8 +54,7 @@ func (p *Poller) fetch(ctx context.Context, f Feed, states map[string]storage.Fe
 	fp := &feedPoll{p: p, f: f, st: st, now: now}
 	defer func() {
 		if v := recover(); v != nil {
-			p.log().Error("poll feed: internal error, please report it", "feed", f.URL, "panic", v, "stack", string(debug.Stack()))
-			pd = fp.fail(ctx, fmt.Errorf("internal error while reading %s: %v", f.URL, v))
+			pd = fp.fail(ctx, p.recovered(f, v))
 		}
 	}()
 	addr := f.URL
@@ -72,6 +71,13 @@ func (p *Poller) fetch(ctx context.Context, f Feed, states map[string]storage.Fe
 		addr = resp.MovedTo
 	}
 	return fp.ingest(ctx, resp, addr)
+}
+
+// recovered logs a panic met while reading feed f, with its stack, and
+// returns it as the feed's error.
+func (p *Poller) recovered(f Feed, v any) error {
+	p.log().Error("internal error, please report it", "feed", f.URL, "panic", v, "stack", string(debug.Stack()))
+	return fmt.Errorf("internal error while reading %s: %v", f.URL, v)
 }
 
 // feedPoll is one feed's poll in progress.

@@ -199,3 +199,35 @@ func TestPollSurvivesPanic(t *testing.T) {
 		t.Errorf("state of /bad = %+v, %v; want one failure with the panic", st, err)
 	}
 }
+
+// panicFetcher is the real fetcher with a bug that one feed's answer
+// meets: it panics on the feed at url.
+type panicFetcher struct {
+	Fetcher
+	url string
+}
+
+func (f panicFetcher) Fetch(ctx context.Context, r feeds.Request) (*feeds.Response, error) {
+	if r.URL == f.url {
+		panic("slice bounds out of range")
+	}
+	return f.Fetcher.Fetch(ctx, r)
+}
+
+// Check, too, fails only the feed whose reading panics.
+func TestCheckSurvivesPanic(t *testing.T) {
+	srv := newFarm(t, map[string][]byte{
+		"/bad":  []byte(`<rss version="2.0"><channel><item><title>a</title><guid>1</guid></item></channel></rss>`),
+		"/good": []byte(`<rss version="2.0"><channel><item><title>b</title><guid>1</guid></item></channel></rss>`),
+	})
+	p := &Poller{Workers: 2, Now: time.Now,
+		Fetcher: panicFetcher{feeds.NewFetcher(feeds.Options{Timeout: 5 * time.Second}), srv.URL + "/bad"}}
+	rep := p.Check(context.Background(), []Feed{{URL: srv.URL + "/bad"}, {URL: srv.URL + "/good"}}, nil)
+	bad, good := rep.Results[0], rep.Results[1]
+	if bad.Status != StatusFailed || bad.Err == nil || !strings.Contains(bad.Err.Error(), "internal error while reading "+srv.URL+"/bad: slice bounds out of range") {
+		t.Errorf("/bad: %s, %v; want failed with the panic", bad.Status, bad.Err)
+	}
+	if good.Status != StatusOK || good.Items != 1 {
+		t.Errorf("/good: %s, %d items (%v); want ok, 1 item", good.Status, good.Items, good.Err)
+	}
+}

@@ -167,15 +167,20 @@ func (p *Poller) Poll(ctx context.Context, list []Feed, done func(Result)) *Repo
 
 // Check fetches and parses every feed of list, as Poll does but storing
 // nothing: Status is ok or failed, Items the number of items. Store is
-// not used.
+// not used. A panic while one feed is read fails that feed, as in Poll.
 func (p *Poller) Check(ctx context.Context, list []Feed, done func(Result)) *Report {
 	return p.run(ctx, list, nil, func(ctx context.Context, f Feed) pending {
 		return pending{res: p.checkFeed(ctx, f), quiet: true}
 	}, done)
 }
 
-func (p *Poller) checkFeed(ctx context.Context, f Feed) Result {
-	res := Result{Feed: f, Status: StatusFailed}
+func (p *Poller) checkFeed(ctx context.Context, f Feed) (res Result) {
+	defer func() {
+		if v := recover(); v != nil { // as in fetch
+			res = Result{Feed: f, Status: StatusFailed, Err: p.recovered(f, v)}
+		}
+	}()
+	res = Result{Feed: f, Status: StatusFailed}
 	resp, err := p.Fetcher.Fetch(ctx, feeds.Request{URL: f.URL})
 	if err != nil {
 		res.Err = err
