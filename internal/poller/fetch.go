@@ -39,14 +39,14 @@ func finished(r Result) pending { return pending{res: r} }
 func (p *Poller) fetch(ctx context.Context, f Feed, states map[string]storage.FeedState) (pd pending) {
 	now := p.now()
 	st, ok := states[f.URL]
-	if !ok {
-		st = storage.FeedState{URL: f.URL}
-	}
-	if states == nil {
+	switch {
+	case states == nil:
 		var err error
 		if st, err = p.Store.FeedState(f.URL); err != nil {
 			return finished(Result{Status: StatusFailed, Err: errStorage{err}})
 		}
+	case !ok:
+		st = storage.FeedState{URL: f.URL} // never polled
 	}
 	if st.Gone {
 		return finished(Result{Status: StatusGone, Err: fmt.Errorf("%s answered 410 Gone and is not fetched any more; remove it from the config", f.URL)})
