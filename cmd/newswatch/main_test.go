@@ -70,11 +70,7 @@ func newswatch(t *testing.T, args ...string) result {
 // returns the feeds' URLs.
 func newsServer(t *testing.T) (*httptest.Server, []config.Feed) {
 	t.Helper()
-	dir, err := corpus.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	items, err := corpus.News()
 	if err != nil {
 		t.Fatal(err)
 	}

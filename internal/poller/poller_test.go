@@ -224,11 +224,7 @@ func TestPollSameContentTwice(t *testing.T) {
 }
 
 func TestPollNews2025(t *testing.T) {
-	dir, err := corpus.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	items, err := corpus.LoadNews(dir, "items-*.jsonl")
+	items, err := corpus.News()
 	if err != nil {
 		t.Fatal(err)
 	}
