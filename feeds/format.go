@@ -53,6 +53,9 @@ func decode(body []byte) (gf *gofeed.Feed, ttl time.Duration, err error) {
 	}()
 	switch gofeed.DetectFeedType(bytes.NewReader(body[:min(len(body), detectWindow)])) {
 	case gofeed.FeedTypeRSS:
+		if gf, ttl, ok := fastRSS(body); ok {
+			return gf, ttl, nil
+		}
 		rf, err := new(rss.Parser).Parse(bytes.NewReader(body))
 		if err != nil {
 			return nil, 0, err
@@ -63,6 +66,9 @@ func decode(body []byte) (gf *gofeed.Feed, ttl time.Duration, err error) {
 		gf, err = leanRSS.Translate(rf)
 		return gf, ttl, err
 	case gofeed.FeedTypeAtom:
+		if gf, ok := fastAtom(body); ok {
+			return gf, 0, nil
+		}
 		af, err := new(atom.Parser).Parse(bytes.NewReader(body))
 		if err != nil {
 			return nil, 0, err

@@ -174,3 +174,58 @@ func WriteRSS(title, link string, entries []RSSEntry) []byte {
 	}
 	return append([]byte(xml.Header), out...)
 }
+
+// AtomEntry is an entry of an Atom document that WriteAtom writes.
+type AtomEntry struct {
+	Title, ID, Link string
+	// Summary is plain text; Content, when set, is HTML.
+	Summary, Content string
+	// Published is also the entry's updated date.
+	Published time.Time
+}
+
+// WriteAtom writes an Atom 1.0 document (compact XML) of the entries, for
+// the loopback feeds of tests and load tools.
+func WriteAtom(title, link string, updated time.Time, entries []AtomEntry) []byte {
+	type href struct {
+		Href string `xml:"href,attr"`
+	}
+	type text struct {
+		Type  string `xml:"type,attr"`
+		Value string `xml:",chardata"`
+	}
+	type entry struct {
+		Title     string `xml:"title"`
+		ID        string `xml:"id"`
+		Link      href   `xml:"link"`
+		Published string `xml:"published"`
+		Updated   string `xml:"updated"`
+		Summary   text   `xml:"summary"`
+		Content   *text  `xml:"content,omitempty"`
+	}
+	type feed struct {
+		XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+		Title   string   `xml:"title"`
+		ID      string   `xml:"id"`
+		Link    href     `xml:"link"`
+		Updated string   `xml:"updated"`
+		Entries []entry  `xml:"entry"`
+	}
+	doc := feed{Title: title, ID: link, Link: href{link}, Updated: updated.Format(time.RFC3339)}
+	for _, e := range entries {
+		de := entry{
+			Title: e.Title, ID: e.ID, Link: href{e.Link},
+			Published: e.Published.Format(time.RFC3339), Updated: e.Published.Format(time.RFC3339),
+			Summary: text{"text", e.Summary},
+		}
+		if e.Content != "" {
+			de.Content = &text{"html", e.Content}
+		}
+		doc.Entries = append(doc.Entries, de)
+	}
+	out, err := xml.Marshal(doc)
+	if err != nil {
+		panic(err) // only strings: cannot fail
+	}
+	return append([]byte(xml.Header), out...)
+}

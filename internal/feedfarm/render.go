@@ -2,7 +2,6 @@ package feedfarm
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"html"
 	"math/rand/v2"
@@ -111,43 +110,11 @@ func renderRSS(title, home string, items []item) []byte {
 }
 
 func renderAtom(title, home string, updated time.Time, items []item) []byte {
-	type link struct {
-		Href string `xml:"href,attr"`
+	entries := make([]corpus.AtomEntry, len(items))
+	for i, it := range items {
+		entries[i] = corpus.AtomEntry{Title: it.title, ID: "urn:" + it.guid, Link: it.link, Summary: it.summary, Content: it.content, Published: it.published}
 	}
-	type text struct {
-		Type  string `xml:"type,attr"`
-		Value string `xml:",chardata"`
-	}
-	type entry struct {
-		Title     string `xml:"title"`
-		ID        string `xml:"id"`
-		Link      link   `xml:"link"`
-		Published string `xml:"published"`
-		Updated   string `xml:"updated"`
-		Summary   text   `xml:"summary"`
-		Content   *text  `xml:"content,omitempty"`
-	}
-	type atom struct {
-		XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
-		Title   string   `xml:"title"`
-		ID      string   `xml:"id"`
-		Link    link     `xml:"link"`
-		Updated string   `xml:"updated"`
-		Entries []entry  `xml:"entry"`
-	}
-	doc := atom{Title: title, ID: home, Link: link{home}, Updated: updated.Format(time.RFC3339)}
-	for _, it := range items {
-		e := entry{
-			Title: it.title, ID: "urn:" + it.guid, Link: link{it.link},
-			Published: it.published.Format(time.RFC3339), Updated: it.published.Format(time.RFC3339),
-			Summary: text{"text", it.summary},
-		}
-		if it.content != "" {
-			e.Content = &text{"html", it.content}
-		}
-		doc.Entries = append(doc.Entries, e)
-	}
-	return marshalXML(doc)
+	return corpus.WriteAtom(title, home, updated, entries)
 }
 
 func renderJSON(title, home string, items []item) []byte {
@@ -178,12 +145,4 @@ func renderJSON(title, home string, items []item) []byte {
 		panic(err) // strings and slices of them always marshal
 	}
 	return b
-}
-
-func marshalXML(v any) []byte {
-	b, err := xml.Marshal(v)
-	if err != nil {
-		panic(err) // the structs above always marshal
-	}
-	return append([]byte(xml.Header), b...)
 }

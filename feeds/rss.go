@@ -1,0 +1,304 @@
+package feeds
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/rss"
+)
+
+// fastRSS reads an RSS 2.0 body, in UTF-8, into the parts of gofeed's
+// feed that newswatch uses (the feed's title and link; each item's title,
+// description, content, links, GUID and publication date) and its <ttl>,
+// giving what gofeed's RSS parser and leanRSS give, at several times the
+// speed (BenchmarkParseFarm, BENCHMARKS.md). ok is false when the body
+// holds anything outside what it knows to give the same (see xmlScanner
+// and rssChild); decode then hands it to gofeed. TestFastRSSAgreesWithGofeed
+// and FuzzFastRSS hold it to gofeed.
+//
+// gofeed reads XML a token at a time through encoding/xml, which copies
+// every byte through a buffer: over RSS feeds it was a third of a cold
+// poll cycle's CPU.
+func fastRSS(body []byte) (gf *gofeed.Feed, ttl time.Duration, ok bool) {
+	if !validXMLChars(body) || bytes.Contains(body, []byte("xml:base")) {
+		return nil, 0, false
+	}
+	s := &xmlScanner{b: body}
+	if !s.prolog() || s.i+1 >= len(body) || body[s.i] != '<' {
+		return nil, 0, false
+	}
+	root, ok := s.startTag()
+	if !ok || len(root.prefix) > 0 || !strings.EqualFold(string(root.local), "rss") {
+		return nil, 0, false
+	}
+	r := rssReader{s: s, ns: map[string]string{}}
+	if !r.rootNamespaces(root.attrs) {
+		return nil, 0, false
+	}
+	var channels int
+	ok = s.children(root, func(c tag) bool {
+		if len(c.prefix) > 0 {
+			return r.skip(c)
+		}
+		switch strings.ToLower(string(c.local)) {
+		case "channel":
+			channels++
+			return channels == 1 && r.channel(c)
+		case "item":
+			return false // an RSS 0.9 layout
+		}
+		return r.skip(c)
+	})
+	if !ok || channels != 1 || !r.datesFromGofeed() {
+		return nil, 0, false
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(r.ttl)); err == nil && n > 0 {
+		ttl = time.Duration(n) * time.Minute
+	}
+	return r.feed, ttl, true
+}
+
+// rssReader holds fastRSS's state.
+type rssReader struct {
+	s    *xmlScanner
+	ns   map[string]string // prefix → namespace, as declared on <rss>
+	feed *gofeed.Feed
+	ttl  string
+	// undated are the items whose <pubDate> only gofeed's list of
+	// layouts may read, and the dates.
+	undated []*gofeed.Item
+	dates   []string
+}
+
+// The namespaces whose elements gofeed's RSS translator reads for the
+// fields newswatch uses, by gofeed's prefix for them.
+var rssKnownNS = map[string]string{
+	"http://www.w3.org/2005/Atom":                "atom",
+	"http://purl.org/atom/ns#":                   "atom03",
+	"http://purl.org/rss/1.0/modules/content/":   "content",
+	"http://purl.org/dc/elements/1.1/":           "dc",
+	"http://www.itunes.com/DTDs/PodCast-1.0.dtd": "itunes",
+	"http://example.com/DTDs/PodCast-1.0.dtd":    "itunes",
+}
+
+// rssReservedPrefixes are prefixes that, bound to a namespace fastRSS does
+// not know, could still name elements gofeed takes as RSS's own or reads
+// through the translator; and xml and xmlns.
+var rssReservedPrefixes = map[string]bool{
+	"atom": true, "atom10": true, "atom03": true, "content": true, "dc": true,
+	"itunes": true, "rss": true, "rdf": true, "xml": true, "xmlns": true,
+}
+
+// rootNamespaces records the xmlns:prefix declarations of <rss>; a
+// default namespace, or a prefix fastRSS cannot place, gives up.
+func (r *rssReader) rootNamespaces(attrs []byte) bool {
+	ok := true
+	eachAttr(attrs, func(name, value []byte) {
+		switch {
+		case bytes.Equal(name, []byte("xmlns")):
+			ok = false
+		case bytes.HasPrefix(name, []byte("xmlns:")):
+			prefix, uri := string(name[len("xmlns:"):]), string(value)
+			_, known := rssKnownNS[uri]
+			if uri == "" || uri != strings.TrimSpace(uri) || bytes.IndexByte(value, '&') >= 0 ||
+				!known && rssReservedPrefixes[prefix] {
+				ok = false
+			}
+			r.ns[prefix] = uri
+		}
+	})
+	return ok
+}
+
+// extension returns gofeed's key for a prefixed element's namespace:
+// "atom", "content", "dc" or "itunes" for those fastRSS knows, "" for any
+// other, whose elements gofeed keeps as extensions newswatch never reads.
+// ok is false for an undeclared prefix.
+func (r *rssReader) extension(prefix []byte) (key string, ok bool) {
+	uri, ok := r.ns[string(prefix)]
+	if !ok {
+		return "", false
+	}
+	return rssKnownNS[uri], true
+}
+
+// skip reads an element newswatch does not use.
+func (r *rssReader) skip(t tag) bool {
+	_, _, ok := r.s.content(t)
+	return ok
+}
+
+// text reads an element's text as gofeed's ParseText does.
+func (r *rssReader) text(t tag) (string, bool) {
+	start, end, ok := r.s.content(t)
+	if !ok {
+		return "", false
+	}
+	return gofeedText(r.s.b[start:end]), true
+}
+
+// link reads a <link> as gofeed's RSS parser does, giving up on one with
+// attributes (its href may stand in for the text).
+func (r *rssReader) link(t tag) (string, bool) {
+	if len(bytes.TrimSpace(t.attrs)) > 0 {
+		return "", false
+	}
+	return r.text(t)
+}
+
+func (r *rssReader) channel(ch tag) bool {
+	if bytes.Contains(ch.attrs, []byte("xmlns")) {
+		return false
+	}
+	r.feed = &gofeed.Feed{FeedType: "rss", Items: []*gofeed.Item{}}
+	var atomExt, dcTitle bool
+	ok := r.s.children(ch, func(c tag) bool {
+		if bytes.Contains(c.attrs, []byte("xmlns")) {
+			return false
+		}
+		if len(c.prefix) > 0 {
+			key, ok := r.extension(c.prefix)
+			switch key {
+			case "atom", "atom03":
+				atomExt = true // may stand in for <link>
+			case "dc":
+				dcTitle = dcTitle || strings.EqualFold(string(c.local), "title")
+			}
+			return ok && r.skip(c)
+		}
+		var ok bool
+		switch strings.ToLower(string(c.local)) {
+		case "title":
+			r.feed.Title, ok = r.text(c)
+		case "link":
+			r.feed.Link, ok = r.link(c)
+		case "ttl":
+			r.ttl, ok = r.text(c)
+		case "item":
+			var it *gofeed.Item
+			if it, ok = r.item(c); ok {
+				r.feed.Items = append(r.feed.Items, it)
+			}
+		default:
+			ok = r.skip(c)
+		}
+		return ok
+	})
+	return ok && !(r.feed.Link == "" && atomExt) && !(r.feed.Title == "" && dcTitle)
+}
+
+// item reads an <item>. Of the extensions, content:encoded is its content;
+// those the translator may read for title, description, content or dates
+// (Dublin Core's title, description and date, Atom's elements but link,
+// iTunes' summary) give up.
+func (r *rssReader) item(t tag) (*gofeed.Item, bool) {
+	if bytes.Contains(t.attrs, []byte("xmlns")) {
+		return nil, false
+	}
+	it := &gofeed.Item{}
+	var pubDate string
+	pubDates := 0
+	ok := r.s.children(t, func(c tag) bool {
+		if bytes.Contains(c.attrs, []byte("xmlns")) {
+			return false
+		}
+		local := strings.ToLower(string(c.local))
+		var ok bool
+		if len(c.prefix) > 0 {
+			var key string
+			if key, ok = r.extension(c.prefix); !ok {
+				return false
+			}
+			switch {
+			case key == "content" && local == "encoded":
+				it.Content, ok = r.text(c)
+				return ok
+			case key == "atom" || key == "atom03":
+				ok = local == "link"
+			case key == "dc":
+				ok = local != "title" && local != "description" && local != "date"
+			case key == "itunes":
+				ok = local != "summary"
+			}
+			return ok && r.skip(c)
+		}
+		switch local {
+		case "title":
+			it.Title, ok = r.text(c)
+		case "description":
+			it.Description, ok = r.text(c)
+		case "link":
+			if it.Link, ok = r.link(c); ok {
+				it.Links = append(it.Links, it.Link)
+			}
+		case "guid":
+			it.GUID, ok = r.text(c)
+		case "pubdate":
+			pubDates++
+			pubDate, ok = r.text(c)
+		default:
+			ok = r.skip(c)
+		}
+		return ok
+	})
+	if !ok || pubDates > 1 {
+		return nil, false
+	}
+	if pubDate != "" {
+		it.Published = pubDate
+		if d, known := quickDate(pubDate); known {
+			it.PublishedParsed = d
+		} else {
+			r.undated = append(r.undated, it)
+			r.dates = append(r.dates, pubDate)
+		}
+	}
+	return it, true
+}
+
+// quickDate parses an RSS date as gofeed does when one of the first four
+// layouts it tries reads it, the usual case; known is false otherwise.
+func quickDate(s string) (d *time.Time, known bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, true
+	}
+	for _, layout := range []string{time.RFC822Z, time.RFC3339, time.RubyDate, time.RFC1123Z} {
+		if t, err := time.Parse(layout, s); err == nil {
+			t = t.UTC()
+			return &t, true
+		}
+	}
+	return nil, false
+}
+
+// datesFromGofeed has gofeed's RSS parser read the dates quickDate could
+// not, all in one small feed of its own, since gofeed tries about a
+// hundred layouts and keeps them to itself.
+func (r *rssReader) datesFromGofeed() bool {
+	if len(r.dates) == 0 {
+		return true
+	}
+	var b strings.Builder
+	b.WriteString("<rss><channel>")
+	for _, d := range r.dates {
+		b.WriteString("<item><pubDate>")
+		b.WriteString(escapeXMLText(d))
+		b.WriteString("</pubDate></item>")
+	}
+	b.WriteString("</channel></rss>")
+	f, err := new(rss.Parser).Parse(strings.NewReader(b.String()))
+	if err != nil || len(f.Items) != len(r.undated) {
+		return false
+	}
+	for i, it := range r.undated {
+		it.PublishedParsed = f.Items[i].PubDateParsed
+	}
+	return true
+}
+
+// escapeXMLText escapes the three characters text may not hold as they are.
+var escapeXMLText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
