@@ -90,7 +90,8 @@ func (a *atomReader) rootNamespaces(attrs []byte) bool {
 			ok = ok && (string(value) == atom10NS || string(value) == atom03NS)
 		case bytes.HasPrefix(name, []byte("xmlns:")):
 			uri := string(value)
-			if uri == "" || uri != strings.TrimSpace(uri) || bytes.IndexByte(value, '&') >= 0 {
+			_, dup := a.ns[string(name[len("xmlns:"):])]
+			if uri == "" || uri != strings.TrimSpace(uri) || bytes.IndexByte(value, '&') >= 0 || dup {
 				ok = false
 			}
 			a.ns[string(name[len("xmlns:"):])] = uri

@@ -134,6 +134,10 @@ func TestFastRSSGivesUp(t *testing.T) {
 		{"two channels", `<rss><channel><item><title>A</title></item></channel><channel><item><title>B</title></item></channel></rss>`},
 		{"item outside the channel", `<rss><channel></channel><item><title>A</title></item></rss>`},
 		{"latin-1", `<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item><title>A</title></item></channel></rss>`},
+		{"latin-1, declared late", `<?xml version="1.0"?><?xml encoding='latin1'?><rss><channel><item><title>A</title></item></channel></rss>`},
+		{"XML 1.1", `<?xml version="1.1"?><rss><channel><item><title>A</title></item></channel></rss>`},
+		{"RSS 1.0 under a prefix", `<rss xmlns:r="http://purl.org/rss/1.0/"><channel><item><r:title>A</r:title></item></channel></rss>`},
+		{"a prefix declared twice", `<rss xmlns:x="https://example.org/a" xmlns:x="https://example.org/b"><channel><item><title>A</title></item></channel></rss>`},
 		{"doctype", `<!DOCTYPE rss [<!ENTITY e "x">]><rss><channel><item><title>A&e;</title></item></channel></rss>`},
 		{"control byte", "<rss><channel><item><title>A\x01B</title></item></channel></rss>"},
 		{"reference to a forbidden character", `<rss><channel><item><title>A&#1;B</title></item></channel></rss>`},
@@ -157,6 +161,7 @@ func TestFastRSSGivesUp(t *testing.T) {
 // may pass over.
 func TestFastRSSReads(t *testing.T) {
 	body := []byte(`<?xml version="1.0" encoding="utf-8"?>
+<?xml-stylesheet type="text/xsl" href="/feed.xsl"?>
 <!-- a comment -->
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom">
 <channel>

@@ -183,7 +183,11 @@ func (panicker) Translate(any) (*gofeed.Feed, error) { panic("nil item") }
 // A panic inside gofeed's parsers or translators is an error naming the
 // failure, for that feed alone; the next body parses as usual.
 func TestDecodeRecoversFromParserPanic(t *testing.T) {
-	atom := []byte(`<feed xmlns="http://www.w3.org/2005/Atom"><title>a</title><entry><id>1</id><title>x</title></entry></feed>`)
+	// A title of type xhtml, which only gofeed reads.
+	atom := []byte(`<feed xmlns="http://www.w3.org/2005/Atom"><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">a</div></title><entry><id>1</id><title>x</title></entry></feed>`)
+	if _, ok := fastAtom(atom); ok {
+		t.Fatal("fastAtom reads the body meant for gofeed")
+	}
 	saved := atomTrans
 	atomTrans = panicker{}
 	f, _, err := decode(atom)

@@ -84,6 +84,15 @@ var rssKnownNS = map[string]string{
 	"http://example.com/DTDs/PodCast-1.0.dtd":    "itunes",
 }
 
+// rssNativeNS are the namespaces gofeed's RSS parser takes as RSS's own:
+// an element under a prefix bound to one is read as RSS's.
+var rssNativeNS = map[string]bool{
+	"http://www.w3.org/1999/02/22-rdf-syntax-ns#": true,
+	"http://purl.org/rss/1.0/":                    true,
+	"http://channel.netscape.com/rdf/simple/0.9/": true,
+	"http://my.netscape.com/rdf/simple/0.9/":      true,
+}
+
 // rssReservedPrefixes are prefixes that, bound to a namespace fastRSS does
 // not know, could still name elements gofeed takes as RSS's own or reads
 // through the translator; and xml and xmlns.
@@ -103,8 +112,9 @@ func (r *rssReader) rootNamespaces(attrs []byte) bool {
 		case bytes.HasPrefix(name, []byte("xmlns:")):
 			prefix, uri := string(name[len("xmlns:"):]), string(value)
 			_, known := rssKnownNS[uri]
+			_, dup := r.ns[prefix]
 			if uri == "" || uri != strings.TrimSpace(uri) || bytes.IndexByte(value, '&') >= 0 ||
-				!known && rssReservedPrefixes[prefix] {
+				!known && rssReservedPrefixes[prefix] || dup {
 				ok = false
 			}
 			r.ns[prefix] = uri
@@ -116,10 +126,11 @@ func (r *rssReader) rootNamespaces(attrs []byte) bool {
 // extension returns gofeed's key for a prefixed element's namespace:
 // "atom", "content", "dc" or "itunes" for those fastRSS knows, "" for any
 // other, whose elements gofeed keeps as extensions newswatch never reads.
-// ok is false for an undeclared prefix.
+// ok is false for an undeclared prefix, or one bound to a namespace
+// gofeed reads as RSS.
 func (r *rssReader) extension(prefix []byte) (key string, ok bool) {
 	uri, ok := r.ns[string(prefix)]
-	if !ok {
+	if !ok || rssNativeNS[uri] {
 		return "", false
 	}
 	return rssKnownNS[uri], true

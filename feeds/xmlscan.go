@@ -3,6 +3,7 @@ package feeds
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -58,55 +59,67 @@ func (s *xmlScanner) skipSpace() {
 	}
 }
 
-// prolog reads what may come before the root element: white space, an XML
-// declaration of version 1.0 in UTF-8, and comments.
+// prolog reads what may come before the root element: white space,
+// comments and processing instructions, of which an XML declaration must
+// be of version 1.0 and in UTF-8, as encoding/xml reads it: it would
+// otherwise refuse the body or convert it.
 func (s *xmlScanner) prolog() bool {
-	s.skipSpace()
-	if bytes.HasPrefix(s.b[s.i:], []byte("<?xml")) {
-		end := bytes.Index(s.b[s.i:], []byte("?>"))
-		if end < 0 {
-			return false
-		}
-		decl := s.b[s.i+len("<?xml") : s.i+end]
-		if len(decl) > 0 && !isXMLSpace(decl[0]) {
-			return false // <?xml-stylesheet and the like
-		}
-		if v, ok := declAttr(decl, "version"); !ok || v != "" && v != "1.0" {
-			return false
-		}
-		if e, ok := declAttr(decl, "encoding"); !ok || e != "" && !bytes.EqualFold([]byte(e), []byte("utf-8")) {
-			return false
-		}
-		s.i += end + 2
-	}
 	for {
 		s.skipSpace()
-		if !bytes.HasPrefix(s.b[s.i:], []byte("<!--")) {
+		switch {
+		case bytes.HasPrefix(s.b[s.i:], []byte("<!--")):
+			if !s.comment() {
+				return false
+			}
+		case bytes.HasPrefix(s.b[s.i:], []byte("<?")):
+			s.i += 2
+			target, _, _, ok := s.name()
+			if !ok {
+				return false
+			}
+			s.skipSpace()
+			end := bytes.Index(s.b[s.i:], []byte("?>"))
+			if end < 0 {
+				return false
+			}
+			data := string(s.b[s.i : s.i+end])
+			s.i += end + 2
+			if string(target) != "xml" {
+				continue
+			}
+			if v := declParam("version", data); v != "" && v != "1.0" {
+				return false
+			}
+			if e := declParam("encoding", data); e != "" && !strings.EqualFold(e, "utf-8") {
+				return false
+			}
+		default:
 			return true
-		}
-		if !s.comment() {
-			return false
 		}
 	}
 }
 
-// declAttr returns the value of the XML declaration's pseudo-attribute
-// name, "" when it has none; ok is false when the declaration is not the
-// simple form name="value".
-func declAttr(decl []byte, name string) (v string, ok bool) {
-	i := bytes.Index(decl, []byte(name+"="))
-	if i < 0 {
-		return "", true
+// declParam returns the value of an XML declaration's pseudo-attribute
+// param as encoding/xml finds it: after the first "param=" followed by a
+// quote, up to the same quote; "" when there is none.
+func declParam(param, data string) string {
+	param += "="
+	for i := 0; i < len(data); {
+		k := strings.Index(data[i:], param)
+		if k < 0 || i+k+len(param) >= len(data) {
+			return ""
+		}
+		i += k + len(param)
+		if q := data[i]; q == '\'' || q == '"' {
+			end := strings.IndexByte(data[i+1:], q)
+			if end < 0 {
+				return ""
+			}
+			return data[i+1 : i+1+end]
+		}
+		i++
 	}
-	rest := decl[i+len(name)+1:]
-	if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
-		return "", false
-	}
-	end := bytes.IndexByte(rest[1:], rest[0])
-	if end < 0 {
-		return "", false
-	}
-	return string(rest[1 : 1+end]), true
+	return ""
 }
 
 // comment reads a comment at s.i ("<!--"); a "--" inside it must end it,
