@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
-	"github.com/mmcdole/gofeed/rss"
 )
 
 // fastRSS reads an RSS 2.0 body, in UTF-8, into the parts of gofeed's
@@ -269,47 +268,3 @@ func (r *rssReader) item(t tag) (*gofeed.Item, bool) {
 	}
 	return it, true
 }
-
-// quickDate parses an RSS date as gofeed does when one of the first four
-// layouts it tries reads it, the usual case; known is false otherwise.
-func quickDate(s string) (d *time.Time, known bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, true
-	}
-	for _, layout := range []string{time.RFC822Z, time.RFC3339, time.RubyDate, time.RFC1123Z} {
-		if t, err := time.Parse(layout, s); err == nil {
-			t = t.UTC()
-			return &t, true
-		}
-	}
-	return nil, false
-}
-
-// datesFromGofeed has gofeed's RSS parser read the dates quickDate could
-// not, all in one small feed of its own, since gofeed tries about a
-// hundred layouts and keeps them to itself.
-func (r *rssReader) datesFromGofeed() bool {
-	if len(r.dates) == 0 {
-		return true
-	}
-	var b strings.Builder
-	b.WriteString("<rss><channel>")
-	for _, d := range r.dates {
-		b.WriteString("<item><pubDate>")
-		b.WriteString(escapeXMLText(d))
-		b.WriteString("</pubDate></item>")
-	}
-	b.WriteString("</channel></rss>")
-	f, err := new(rss.Parser).Parse(strings.NewReader(b.String()))
-	if err != nil || len(f.Items) != len(r.undated) {
-		return false
-	}
-	for i, it := range r.undated {
-		it.PublishedParsed = f.Items[i].PubDateParsed
-	}
-	return true
-}
-
-// escapeXMLText escapes the three characters text may not hold as they are.
-var escapeXMLText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace

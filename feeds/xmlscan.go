@@ -2,19 +2,17 @@ package feeds
 
 import (
 	"bytes"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 )
 
-// xmlScanner walks the plain XML most feeds are written in, for fastRSS.
+// xmlScanner walks the plain XML most feeds are written in, for fastRSS
+// and fastAtom.
 // It accepts a strict subset of what encoding/xml accepts with Strict
 // false, as gofeed uses it, so that a body it walks to the end is one
 // gofeed parses without error. Anything outside the subset ends the walk
 // (ok false) and the body goes to gofeed: names other than ASCII
 // [A-Za-z_][A-Za-z0-9_.-]* with at most one prefix, unquoted or valueless
 // attributes, an end tag that does not close the open element, processing
-// instructions after the XML declaration, doctypes, a character
+// instructions after the root's start, doctypes, a character
 // reference to a character XML forbids, "]]>" outside CDATA, and so on.
 type xmlScanner struct {
 	b     []byte
@@ -27,28 +25,8 @@ type tag struct {
 	name   []byte // as written, prefix included
 	prefix []byte // before the colon, or empty
 	local  []byte
-	attrs  []byte // the raw attributes, for attr
+	attrs  []byte // the raw attributes, for eachAttr
 	empty  bool   // written <name/>
-}
-
-// validXMLChars reports whether b is UTF-8 and holds only characters XML
-// allows, as encoding/xml requires of text, and no control bytes, which
-// gofeed drops before parsing and fastRSS does not.
-func validXMLChars(b []byte) bool {
-	for i := 0; i < len(b); i++ {
-		switch c := b[i]; {
-		case c < 0x20:
-			if c != '\t' && c != '\n' && c != '\r' {
-				return false
-			}
-		case c == 0xEF:
-			// U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML.
-			if i+2 < len(b) && b[i+1] == 0xBF && b[i+2] >= 0xBE {
-				return false
-			}
-		}
-	}
-	return utf8.Valid(b)
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
@@ -57,69 +35,6 @@ func (s *xmlScanner) skipSpace() {
 	for s.i < len(s.b) && isXMLSpace(s.b[s.i]) {
 		s.i++
 	}
-}
-
-// prolog reads what may come before the root element: white space,
-// comments and processing instructions, of which an XML declaration must
-// be of version 1.0 and in UTF-8, as encoding/xml reads it: it would
-// otherwise refuse the body or convert it.
-func (s *xmlScanner) prolog() bool {
-	for {
-		s.skipSpace()
-		switch {
-		case bytes.HasPrefix(s.b[s.i:], []byte("<!--")):
-			if !s.comment() {
-				return false
-			}
-		case bytes.HasPrefix(s.b[s.i:], []byte("<?")):
-			s.i += 2
-			target, _, _, ok := s.name()
-			if !ok {
-				return false
-			}
-			s.skipSpace()
-			end := bytes.Index(s.b[s.i:], []byte("?>"))
-			if end < 0 {
-				return false
-			}
-			data := string(s.b[s.i : s.i+end])
-			s.i += end + 2
-			if string(target) != "xml" {
-				continue
-			}
-			if v := declParam("version", data); v != "" && v != "1.0" {
-				return false
-			}
-			if e := declParam("encoding", data); e != "" && !strings.EqualFold(e, "utf-8") {
-				return false
-			}
-		default:
-			return true
-		}
-	}
-}
-
-// declParam returns the value of an XML declaration's pseudo-attribute
-// param as encoding/xml finds it: after the first "param=" followed by a
-// quote, up to the same quote; "" when there is none.
-func declParam(param, data string) string {
-	param += "="
-	for i := 0; i < len(data); {
-		k := strings.Index(data[i:], param)
-		if k < 0 || i+k+len(param) >= len(data) {
-			return ""
-		}
-		i += k + len(param)
-		if q := data[i]; q == '\'' || q == '"' {
-			end := strings.IndexByte(data[i+1:], q)
-			if end < 0 {
-				return ""
-			}
-			return data[i+1 : i+1+end]
-		}
-		i++
-	}
-	return ""
 }
 
 // comment reads a comment at s.i ("<!--"); a "--" inside it must end it,
@@ -152,56 +67,6 @@ func (s *xmlScanner) text() bool {
 	t := s.b[s.i : s.i+end]
 	s.i += end
 	return validText(t)
-}
-
-// validText reports whether encoding/xml reads t, character data or an
-// attribute's value, without error: no "]]>" and no character reference
-// to a character XML forbids. Other references, even unknown or without
-// their ';', are text to a decoder that is not strict.
-func validText(t []byte) bool {
-	if bytes.Contains(t, []byte("]]>")) {
-		return false
-	}
-	for {
-		amp := bytes.IndexByte(t, '&')
-		if amp < 0 {
-			return true
-		}
-		t = t[amp+1:]
-		if len(t) == 0 || t[0] != '#' {
-			continue
-		}
-		base, j := 10, 1
-		if len(t) > 1 && t[1] == 'x' {
-			base, j = 16, 2
-		}
-		start := j
-		for j < len(t) && (isDigit(t[j]) || base == 16 && isHexLetter(t[j])) {
-			j++
-		}
-		if j >= len(t) || t[j] != ';' {
-			continue
-		}
-		n, err := strconv.ParseUint(string(t[start:j]), base, 64)
-		if err == nil && n <= utf8.MaxRune && !xmlChar(rune(n)) {
-			return false
-		}
-	}
-}
-
-func isDigit(c byte) bool     { return '0' <= c && c <= '9' }
-func isHexLetter(c byte) bool { return 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-// xmlChar is encoding/xml's test of a decoded character reference;
-// string(rune(n)) of a surrogate is U+FFFD, which passes.
-func xmlChar(r rune) bool {
-	if 0xD800 <= r && r <= 0xDFFF {
-		return true
-	}
-	return r == 0x09 || r == 0x0A || r == 0x0D ||
-		r >= 0x20 && r <= 0xD7FF ||
-		r >= 0xE000 && r <= 0xFFFD ||
-		r >= 0x10000 && r <= 0x10FFFF
 }
 
 // name reads an element or attribute name at s.i.

@@ -1,8 +1,11 @@
 package feeds
 
 import (
+	"bytes"
 	"html"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // gofeedText turns an element's inner XML into its text as gofeed's
@@ -78,4 +81,127 @@ func gofeedEntities(s string) string {
 			return b.String()
 		}
 	}
+}
+
+// validXMLChars reports whether b is UTF-8 and holds only characters XML
+// allows, as encoding/xml requires of text, and no control bytes, which
+// gofeed drops before parsing and fastRSS does not.
+func validXMLChars(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c < 0x20:
+			if c != '\t' && c != '\n' && c != '\r' {
+				return false
+			}
+		case c == 0xEF:
+			// U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not XML.
+			if i+2 < len(b) && b[i+1] == 0xBF && b[i+2] >= 0xBE {
+				return false
+			}
+		}
+	}
+	return utf8.Valid(b)
+}
+
+// validText reports whether encoding/xml reads t, character data or an
+// attribute's value, without error: no "]]>" and no character reference
+// to a character XML forbids. Other references, even unknown or without
+// their ';', are text to a decoder that is not strict.
+func validText(t []byte) bool {
+	if bytes.Contains(t, []byte("]]>")) {
+		return false
+	}
+	for {
+		amp := bytes.IndexByte(t, '&')
+		if amp < 0 {
+			return true
+		}
+		t = t[amp+1:]
+		if len(t) == 0 || t[0] != '#' {
+			continue
+		}
+		base, j := 10, 1
+		if len(t) > 1 && t[1] == 'x' {
+			base, j = 16, 2
+		}
+		start := j
+		for j < len(t) && (isDigit(t[j]) || base == 16 && isHexLetter(t[j])) {
+			j++
+		}
+		if j >= len(t) || t[j] != ';' {
+			continue
+		}
+		n, err := strconv.ParseUint(string(t[start:j]), base, 64)
+		if err == nil && n <= utf8.MaxRune && !xmlChar(rune(n)) {
+			return false
+		}
+	}
+}
+
+func isDigit(c byte) bool     { return '0' <= c && c <= '9' }
+func isHexLetter(c byte) bool { return 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// xmlChar is encoding/xml's test of a decoded character reference;
+// string(rune(n)) of a surrogate is U+FFFD, which passes.
+func xmlChar(r rune) bool {
+	if 0xD800 <= r && r <= 0xDFFF {
+		return true
+	}
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0x10FFFF
+}
+
+// xmlAttrValue decodes an attribute's raw value as encoding/xml does
+// when not strict; ok is false for a character reference or a carriage
+// return, which it leaves to encoding/xml.
+func xmlAttrValue(raw []byte) (string, bool) {
+	if bytes.IndexByte(raw, '\r') >= 0 || bytes.Contains(raw, []byte("&#")) {
+		return "", false
+	}
+	amp := bytes.IndexByte(raw, '&')
+	if amp < 0 {
+		return string(raw), true
+	}
+	var b strings.Builder
+	for amp >= 0 {
+		b.Write(raw[:amp])
+		raw = raw[amp:]
+		n := xmlRef(raw, &b)
+		raw = raw[n:]
+		amp = bytes.IndexByte(raw, '&')
+	}
+	b.Write(raw)
+	return b.String(), true
+}
+
+// xmlRef writes the entity reference at the start of s ('&') as
+// encoding/xml reads it when not strict, and returns the bytes it read:
+// the five predefined entities decoded, anything else as written.
+func xmlRef(s []byte, b *strings.Builder) int {
+	if end := bytes.IndexByte(s, ';'); end > 0 {
+		if r := predefinedEntity(string(s[1:end])); r != "" {
+			b.WriteString(r)
+			return end + 1
+		}
+	}
+	b.WriteByte('&')
+	return 1
+}
+
+func predefinedEntity(name string) string {
+	switch name {
+	case "lt":
+		return "<"
+	case "gt":
+		return ">"
+	case "amp":
+		return "&"
+	case "apos":
+		return "'"
+	case "quot":
+		return `"`
+	}
+	return ""
 }
