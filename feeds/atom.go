@@ -83,37 +83,22 @@ type atomReader struct {
 // rootNamespaces records the namespaces declared on <feed>: the default
 // one must be Atom's, or none.
 func (a *atomReader) rootNamespaces(attrs []byte) bool {
-	ok := true
-	eachAttr(attrs, func(name, value []byte) {
-		switch {
-		case bytes.Equal(name, []byte("xmlns")):
-			ok = ok && (string(value) == atom10NS || string(value) == atom03NS)
-		case bytes.HasPrefix(name, []byte("xmlns:")):
-			uri := string(value)
-			_, dup := a.ns[string(name[len("xmlns:"):])]
-			if uri == "" || uri != strings.TrimSpace(uri) || bytes.IndexByte(value, '&') >= 0 || dup {
-				ok = false
-			}
-			a.ns[string(name[len("xmlns:"):])] = uri
-		}
-	})
-	return ok
+	def, hasDef, ok := declarations(attrs, a.ns)
+	return ok && (!hasDef || def == atom10NS || def == atom03NS)
 }
 
-// native reports whether c is one of Atom's elements rather than an
-// extension; ok is false for one fastAtom cannot place: a namespace
-// declared on it, or an Atom namespace under a prefix.
+// native reports whether c, a child of <feed> or <entry>, is one of
+// Atom's elements rather than an extension; ok is false for one fastAtom
+// cannot place: a default namespace declared on it, or an Atom namespace
+// under a prefix.
 func (a *atomReader) native(c tag) (native, ok bool) {
-	if bytes.Contains(c.attrs, []byte("xmlns")) {
-		return false, false
-	}
 	if len(c.prefix) == 0 {
-		return true, true
+		return true, keepsNamespace(c)
 	}
-	// gofeed takes an undeclared prefix as the namespace's name: an
-	// extension all the same.
-	uri := a.ns[string(c.prefix)]
-	return false, uri != atom10NS && uri != atom03NS
+	// An undeclared prefix is the namespace's name to encoding/xml, and
+	// its element an extension all the same.
+	uri, _, ok := prefixNS(c, a.ns)
+	return false, ok && uri != atom10NS && uri != atom03NS
 }
 
 func (a *atomReader) skip(t tag) bool {

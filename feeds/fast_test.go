@@ -120,7 +120,10 @@ func TestFastRSSGivesUp(t *testing.T) {
 		{"xml:base", `<rss><channel xml:base="https://a.example/"><item><link>/x</link></item></channel></rss>`},
 		{"default namespace", `<rss xmlns="https://example.org/ns"><channel><item><title>A</title></item></channel></rss>`},
 		{"namespace on an item", `<rss><channel><item xmlns:x="https://example.org/ns"><x:title>A</x:title></item></channel></rss>`},
-		{"undeclared prefix", `<rss><channel><item><x:title>A</x:title></item></channel></rss>`},
+		{"undeclared dc:date", `<rss><channel><item><title>A</title><dc:date>2025-03-01T10:00:00Z</dc:date></item></channel></rss>`},
+		{"undeclared rss prefix", `<rss><channel><item><rss:title>A</rss:title></item></channel></rss>`},
+		{"RSS 1.0 declared on the element", `<rss><channel><item><r:title xmlns:r="http://purl.org/rss/1.0/">A</r:title></item></channel></rss>`},
+		{"default namespace on a child", `<rss><channel><item><title xmlns="https://example.org/ns">A</title></item></channel></rss>`},
 		{"reserved prefix, other namespace", `<rss xmlns:dc="https://example.org/dc"><channel><item><dc:date>2025-01-01</dc:date></item></channel></rss>`},
 		{"dc:date", item(`<dc:date>2025-03-01T10:00:00Z</dc:date>`)},
 		{"dc:title", item(`<dc:title>B</dc:title>`)},
@@ -177,6 +180,8 @@ func TestFastRSSReads(t *testing.T) {
     <description>&lt;p&gt;Peace &#8217;talks&#8217; &copy=2; resume&lt;/p&gt;</description>
     <content:encoded><![CDATA[<p>Full text</p>]]></content:encoded>
     <dc:creator>Olena</dc:creator>
+    <dc:rights xmlns:dc="http://purl.org/dc/elements/1.1/">CC</dc:rights>
+    <wfw:commentRss>https://example.org/a/comments</wfw:commentRss>
     <media:content url="https://example.org/a.jpg" medium="image"><media:title>x</media:title></media:content>
     <category domain="d">War</category>
     <pubDate>Sat, 01 Mar 2025 10:00:00 GMT</pubDate>

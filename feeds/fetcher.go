@@ -1,5 +1,11 @@
 // Package feeds fetches RSS, Atom and JSON feeds over HTTP and turns them
 // into normalised items. It knows nothing of storage or topics.
+//
+// gofeed detects each body's format and is the reference for what a feed
+// says. Plain RSS 2.0 and Atom are read straight from the bytes (fastRSS,
+// fastAtom), and JSON Feed in one pass (decodeJSONFeed), into gofeed's
+// fields; anything those do not know to read as gofeed does goes to
+// gofeed's own parsers. Tests and fuzz targets hold each to gofeed.
 package feeds
 
 import (

@@ -101,38 +101,40 @@ var rssReservedPrefixes = map[string]bool{
 }
 
 // rootNamespaces records the xmlns:prefix declarations of <rss>; a
-// default namespace, or a prefix fastRSS cannot place, gives up.
+// default namespace gives up.
 func (r *rssReader) rootNamespaces(attrs []byte) bool {
-	ok := true
-	eachAttr(attrs, func(name, value []byte) {
-		switch {
-		case bytes.Equal(name, []byte("xmlns")):
-			ok = false
-		case bytes.HasPrefix(name, []byte("xmlns:")):
-			prefix, uri := string(name[len("xmlns:"):]), string(value)
-			_, known := rssKnownNS[uri]
-			_, dup := r.ns[prefix]
-			if uri == "" || uri != strings.TrimSpace(uri) || bytes.IndexByte(value, '&') >= 0 ||
-				!known && rssReservedPrefixes[prefix] || dup {
-				ok = false
-			}
-			r.ns[prefix] = uri
-		}
-	})
-	return ok
+	_, hasDef, ok := declarations(attrs, r.ns)
+	return ok && !hasDef
 }
 
-// extension returns gofeed's key for a prefixed element's namespace:
-// "atom", "content", "dc" or "itunes" for those fastRSS knows, "" for any
-// other, whose elements gofeed keeps as extensions newswatch never reads.
-// ok is false for an undeclared prefix, or one bound to a namespace
-// gofeed reads as RSS.
-func (r *rssReader) extension(prefix []byte) (key string, ok bool) {
-	uri, ok := r.ns[string(prefix)]
-	if !ok || rssNativeNS[uri] {
+// extension returns gofeed's key for the namespace of c, a prefixed child:
+// "atom", "atom03", "content", "dc" or "itunes" for those whose elements
+// the translator may read, "" for any other, whose elements gofeed keeps
+// as extensions newswatch never reads. ok is false for a namespace fastRSS
+// cannot place: one gofeed reads as RSS's own, or an unknown one under a
+// prefix the translator looks up.
+func (r *rssReader) extension(c tag) (key string, ok bool) {
+	uri, declared, ok := prefixNS(c, r.ns)
+	prefix := string(c.prefix)
+	switch {
+	case !ok || declared && rssNativeNS[uri]:
 		return "", false
+	case declared && rssKnownNS[uri] != "":
+		return rssKnownNS[uri], true
+	case declared:
+		return "", !rssReservedPrefixes[prefix]
 	}
-	return rssKnownNS[uri], true
+	// encoding/xml leaves an undeclared prefix as the namespace, and
+	// gofeed then files the element under the prefix itself.
+	switch prefix {
+	case "rss", "rdf", "xml", "xmlns":
+		return "", false
+	case "atom", "atom10", "atom03":
+		return "atom", true
+	case "content", "dc", "itunes":
+		return prefix, true
+	}
+	return "", true
 }
 
 // skip reads an element newswatch does not use.
@@ -166,11 +168,11 @@ func (r *rssReader) channel(ch tag) bool {
 	r.feed = &gofeed.Feed{FeedType: "rss", Items: []*gofeed.Item{}}
 	var atomExt, dcTitle bool
 	ok := r.s.children(ch, func(c tag) bool {
-		if bytes.Contains(c.attrs, []byte("xmlns")) {
+		if len(c.prefix) == 0 && !keepsNamespace(c) {
 			return false
 		}
 		if len(c.prefix) > 0 {
-			key, ok := r.extension(c.prefix)
+			key, ok := r.extension(c)
 			switch key {
 			case "atom", "atom03":
 				atomExt = true // may stand in for <link>
@@ -212,14 +214,14 @@ func (r *rssReader) item(t tag) (*gofeed.Item, bool) {
 	var pubDate string
 	pubDates := 0
 	ok := r.s.children(t, func(c tag) bool {
-		if bytes.Contains(c.attrs, []byte("xmlns")) {
+		if len(c.prefix) == 0 && !keepsNamespace(c) {
 			return false
 		}
 		local := strings.ToLower(string(c.local))
 		var ok bool
 		if len(c.prefix) > 0 {
 			var key string
-			if key, ok = r.extension(c.prefix); !ok {
+			if key, ok = r.extension(c); !ok {
 				return false
 			}
 			switch {
