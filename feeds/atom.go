@@ -41,15 +41,8 @@ func fastAtom(body []byte) (gf *gofeed.Feed, ok bool) {
 		return nil, false
 	}
 	gf = &gofeed.Feed{FeedType: "atom", Items: []*gofeed.Item{}}
-	ok = s.children(root, func(c tag) bool {
-		native, ok := a.native(c)
-		if !ok {
-			return false
-		}
-		if !native {
-			return a.skip(c)
-		}
-		switch strings.ToLower(string(c.local)) {
+	ok = a.children(root, func(c tag, name string) (ok bool) {
+		switch name {
 		case "title":
 			gf.Title, ok = a.text(c)
 		case "link":
@@ -99,6 +92,22 @@ func (a *atomReader) native(c tag) (native, ok bool) {
 	// its element an extension all the same.
 	uri, _, ok := prefixNS(c, a.ns)
 	return false, ok && uri != atom10NS && uri != atom03NS
+}
+
+// children calls fn with each Atom element among t's children and its
+// name in lower case, reading past extensions; it gives up on a child
+// native cannot place.
+func (a *atomReader) children(t tag, fn func(c tag, name string) bool) bool {
+	return a.s.children(t, func(c tag) bool {
+		native, ok := a.native(c)
+		switch {
+		case !ok:
+			return false
+		case !native:
+			return a.skip(c)
+		}
+		return fn(c, strings.ToLower(string(c.local)))
+	})
 }
 
 func (a *atomReader) skip(t tag) bool {
@@ -212,15 +221,8 @@ func (a *atomReader) entry(t tag) (*gofeed.Item, bool) {
 	it := &gofeed.Item{}
 	var published, updated int
 	var alternate bool // the first alternate link is read
-	ok := a.s.children(t, func(c tag) bool {
-		native, ok := a.native(c)
-		if !ok {
-			return false
-		}
-		if !native {
-			return a.skip(c)
-		}
-		switch strings.ToLower(string(c.local)) {
+	ok := a.children(t, func(c tag, name string) (ok bool) {
+		switch name {
 		case "title":
 			it.Title, ok = a.text(c)
 		case "id":
