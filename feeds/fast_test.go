@@ -139,6 +139,7 @@ func TestFastRSSGivesUp(t *testing.T) {
 		{"latin-1", `<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item><title>A</title></item></channel></rss>`},
 		{"latin-1, declared late", `<?xml version="1.0"?><?xml encoding='latin1'?><rss><channel><item><title>A</title></item></channel></rss>`},
 		{"XML 1.1", `<?xml version="1.1"?><rss><channel><item><title>A</title></item></channel></rss>`},
+		{"a second channel under a prefix", `<rss xmlns:r="http://purl.org/rss/1.0/"><channel><item><title>A</title></item></channel><r:channel><item><title>B</title></item></r:channel></rss>`},
 		{"RSS 1.0 under a prefix", `<rss xmlns:r="http://purl.org/rss/1.0/"><channel><item><r:title>A</r:title></item></channel></rss>`},
 		{"a prefix declared twice", `<rss xmlns:x="https://example.org/a" xmlns:x="https://example.org/b"><channel><item><title>A</title></item></channel></rss>`},
 		{"doctype", `<!DOCTYPE rss [<!ENTITY e "x">]><rss><channel><item><title>A&e;</title></item></channel></rss>`},
