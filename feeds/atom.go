@@ -20,9 +20,10 @@ const (
 // dates), as gofeed's Atom parser and translator give them, or gives up
 // (ok false) on what it does not know to read alike: text constructs of
 // type xhtml, of type html holding markup rather than escaped, or of a
-// binary or unknown type; a mode attribute; elements in an Atom namespace
-// under a prefix; namespaces declared below the root; and what xmlScanner
-// does not read. TestFastAtomAgreesWithGofeed and FuzzFastAtom hold it to
+// binary or unknown type; a mode attribute; a date only gofeed's list of
+// layouts reads; elements in an Atom namespace under a prefix; a default
+// namespace declared below the root, or any namespace declared on an
+// entry; and what xmlScanner does not read. TestFastAtomAgreesWithGofeed and FuzzFastAtom hold it to
 // gofeed.
 func fastAtom(body []byte) (gf *gofeed.Feed, ok bool) {
 	if !validXMLChars(body) || bytes.Contains(body, []byte("xml:base")) {
