@@ -19,7 +19,14 @@ func quickDate(s string) (d *time.Time, known bool) {
 	if s == "" {
 		return nil, true
 	}
-	for _, layout := range quickLayouts {
+	// Each layout opens with a number (RFC 822, RFC 3339) or a day's name
+	// (Ruby's, RFC 1123): only those that open as s does can read it, and
+	// a layout that fails costs an error's allocations.
+	layouts := quickLayouts[:2]
+	if c := s[0]; 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' {
+		layouts = quickLayouts[2:]
+	}
+	for _, layout := range layouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			t = t.UTC()
 			return &t, true

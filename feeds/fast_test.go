@@ -336,3 +336,33 @@ func FuzzFastAtom(f *testing.F) {
 		checkFastAtom(t, "input", body)
 	})
 }
+
+// quickDate reads a date as gofeed's parser does, or says it does not know.
+func TestQuickDateAgreesWithGofeed(t *testing.T) {
+	dates := []string{
+		"Sat, 01 Mar 2025 10:00:00 +0000", "Sat, 01 Mar 2025 10:00:00 GMT", "Sat, 1 Mar 2025 10:00:00 +0200",
+		"2025-03-01T10:00:00Z", "2025-03-01T10:00:00.123+02:00", "2025-03-01 10:00:00", "01 Mar 25 10:00 +0100",
+		"Sat Mar 01 10:00:00 +0000 2025", "Sat Mar  1 10:00:00 2025", "  Sat, 01 Mar 2025 10:00:00 -0500  ",
+		"-2025-03-01T10:00:00Z", "tomorrow", "1740823200", "",
+	}
+	known := 0
+	for _, d := range dates {
+		got, ok := quickDate(d)
+		if !ok {
+			continue
+		}
+		known++
+		body := "<rss><channel><item><pubDate>" + escapeXMLText(d) + "</pubDate></item></channel></rss>"
+		f, err := new(rss.Parser).Parse(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := f.Items[0].PubDateParsed
+		if (got == nil) != (want == nil) || got != nil && !got.Equal(*want) {
+			t.Errorf("quickDate(%q) = %v, gofeed %v", d, got, want)
+		}
+	}
+	if known < 6 {
+		t.Errorf("quickDate knew only %d of %d dates", known, len(dates))
+	}
+}

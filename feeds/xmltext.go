@@ -68,6 +68,9 @@ func gofeedEntities(s string) string {
 		if end < 0 || strings.ContainsAny(s[1:end], " \t\r\n") {
 			b.WriteByte('&')
 			s = s[1:]
+		} else if dec, ok := commonEntity(s[:end+1]); ok {
+			b.WriteString(dec)
+			s = s[end+1:]
 		} else if span := s[:end+1]; html.UnescapeString(span) == html.UnescapeString(span[:end])+";" {
 			// Only a prefix decoded ("&copy=2;"): not an entity.
 			b.WriteByte('&')
@@ -81,6 +84,42 @@ func gofeedEntities(s string) string {
 			return b.String()
 		}
 	}
+}
+
+// commonEntity decodes span, '&' to ';', when it is one of the references
+// feeds use most: the five XML predefines and character references. Each
+// decodes with its ';' and without (as "&lt" does in HTML), so gofeed's
+// test for a mere prefix, which decodes span twice, cannot fail on them;
+// ok is false for any other span.
+func commonEntity(span string) (dec string, ok bool) {
+	switch span {
+	case "&lt;":
+		return "<", true
+	case "&gt;":
+		return ">", true
+	case "&amp;":
+		return "&", true
+	case "&quot;":
+		return `"`, true
+	case "&apos;":
+		return "'", true
+	}
+	if len(span) < 4 || span[1] != '#' {
+		return "", false
+	}
+	digits, hex := span[2:len(span)-1], false
+	if digits[0] == 'x' || digits[0] == 'X' {
+		digits, hex = digits[1:], true
+	}
+	if len(digits) == 0 || len(digits) > 8 {
+		return "", false
+	}
+	for i := 0; i < len(digits); i++ {
+		if !isDigit(digits[i]) && !(hex && isHexLetter(digits[i])) {
+			return "", false
+		}
+	}
+	return html.UnescapeString(span), true
 }
 
 // validXMLChars reports whether b is UTF-8 and holds only characters XML
