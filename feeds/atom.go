@@ -23,18 +23,11 @@ const (
 // binary or unknown type; a mode attribute; a date only gofeed's list of
 // layouts reads; elements in an Atom namespace under a prefix; a default
 // namespace declared below the root, or any namespace declared on an
-// entry; and what xmlScanner does not read. TestFastAtomAgreesWithGofeed and FuzzFastAtom hold it to
-// gofeed.
+// entry; and what openRoot and xmlScanner do not read.
+// TestFastAtomAgreesWithGofeed and FuzzFastAtom hold it to gofeed.
 func fastAtom(body []byte) (gf *gofeed.Feed, ok bool) {
-	if !validXMLChars(body) || bytes.Contains(body, []byte("xml:base")) {
-		return nil, false
-	}
-	s := &xmlScanner{b: body}
-	if !s.prolog() || s.i+1 >= len(body) || body[s.i] != '<' {
-		return nil, false
-	}
-	root, ok := s.startTag()
-	if !ok || len(root.prefix) > 0 || !strings.EqualFold(string(root.local), "feed") {
+	s, root, ok := openRoot(body, "feed")
+	if !ok {
 		return nil, false
 	}
 	a := atomReader{s: s, ns: map[string]string{}}
@@ -42,14 +35,15 @@ func fastAtom(body []byte) (gf *gofeed.Feed, ok bool) {
 		return nil, false
 	}
 	gf = &gofeed.Feed{FeedType: "atom", Items: []*gofeed.Item{}}
+	var alternate bool // the feed's first alternate link is read
 	ok = a.children(root, func(c tag, name string) (ok bool) {
 		switch name {
 		case "title":
 			gf.Title, ok = a.text(c)
 		case "link":
 			var l atomLink
-			if l, ok = a.link(c); ok && l.rel == "alternate" && !a.feedLink {
-				gf.Link, a.feedLink = l.href, true
+			if l, ok = a.link(c); ok && l.rel == "alternate" && !alternate {
+				gf.Link, alternate = l.href, true
 			}
 		case "entry":
 			var it *gofeed.Item
@@ -57,7 +51,7 @@ func fastAtom(body []byte) (gf *gofeed.Feed, ok bool) {
 				gf.Items = append(gf.Items, it)
 			}
 		default:
-			ok = a.skip(c)
+			ok = a.s.skip(c)
 		}
 		return ok
 	})
@@ -69,9 +63,8 @@ func fastAtom(body []byte) (gf *gofeed.Feed, ok bool) {
 
 // atomReader holds fastAtom's state.
 type atomReader struct {
-	s        *xmlScanner
-	ns       map[string]string // prefix → namespace, as declared on <feed>
-	feedLink bool              // the feed's alternate link is read
+	s  *xmlScanner
+	ns map[string]string // prefix → namespace, as declared on <feed>
 }
 
 // rootNamespaces records the namespaces declared on <feed>: the default
@@ -105,15 +98,10 @@ func (a *atomReader) children(t tag, fn func(c tag, name string) bool) bool {
 		case !ok:
 			return false
 		case !native:
-			return a.skip(c)
+			return a.s.skip(c)
 		}
 		return fn(c, strings.ToLower(string(c.local)))
 	})
-}
-
-func (a *atomReader) skip(t tag) bool {
-	_, _, ok := a.s.content(t)
-	return ok
 }
 
 // text reads a text construct as gofeed's parseAtomText does, for the
@@ -128,20 +116,15 @@ func (a *atomReader) text(t tag) (string, bool) {
 		return "", false
 	}
 	inner := a.s.b[start:end]
-	s := strings.TrimSpace(string(inner))
-	switch {
-	case strings.Contains(s, "<![CDATA["):
-		// With no xml:base, gofeed resolves nothing in html.
-		s = gofeedStripCDATA(s)
-	case typ == "text" || strings.HasPrefix(typ, "text/") || typ == "":
-		s = gofeedEntities(s)
-	case typ == "html" && bytes.IndexByte(inner, '<') < 0:
-		// gofeed looks for a wrapping <div> in the HTML as written,
-		// entities not yet decoded: without a '<' there is none.
-		s = gofeedEntities(s)
-	default:
+	// What gofeed reads as ParseText does: CDATA (in html it resolves
+	// nothing without an xml:base), text, and html without a tag, where
+	// it looks for a wrapping <div> in the HTML as written, before
+	// entities are decoded, and finds none.
+	if !bytes.Contains(inner, []byte("<![CDATA[")) && typ != "text" && !strings.HasPrefix(typ, "text/") && typ != "" &&
+		!(typ == "html" && bytes.IndexByte(inner, '<') < 0) {
 		return "", false
 	}
+	s := gofeedText(inner)
 	if strings.EqualFold(string(t.local), "id") {
 		// gofeed writes an id back as a URL when it parses as one.
 		if u, err := url.Parse(strings.TrimLeft(s, " ")); err == nil {
@@ -199,7 +182,7 @@ func (a *atomReader) link(t tag) (atomLink, bool) {
 			rels++
 		}
 	})
-	if !ok || hrefs > 1 || rels > 1 || !a.skip(t) {
+	if !ok || hrefs > 1 || rels > 1 || !a.s.skip(t) {
 		return atomLink{}, false
 	}
 	if l.rel == "" {
@@ -249,7 +232,7 @@ func (a *atomReader) entry(t tag) (*gofeed.Item, bool) {
 				}
 			}
 		default:
-			ok = a.skip(c)
+			ok = a.s.skip(c)
 		}
 		return ok
 	})

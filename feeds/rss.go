@@ -22,15 +22,8 @@ import (
 // every byte through a buffer: over the farm's RSS and Atom feeds, 37% of
 // a cold poll cycle's CPU.
 func fastRSS(body []byte) (gf *gofeed.Feed, ttl time.Duration, ok bool) {
-	if !validXMLChars(body) || bytes.Contains(body, []byte("xml:base")) {
-		return nil, 0, false
-	}
-	s := &xmlScanner{b: body}
-	if !s.prolog() || s.i+1 >= len(body) || body[s.i] != '<' {
-		return nil, 0, false
-	}
-	root, ok := s.startTag()
-	if !ok || len(root.prefix) > 0 || !strings.EqualFold(string(root.local), "rss") {
+	s, root, ok := openRoot(body, "rss")
+	if !ok {
 		return nil, 0, false
 	}
 	r := rssReader{s: s, ns: map[string]string{}}
@@ -41,7 +34,7 @@ func fastRSS(body []byte) (gf *gofeed.Feed, ttl time.Duration, ok bool) {
 	ok = s.children(root, func(c tag) bool {
 		if len(c.prefix) > 0 {
 			_, ok := r.extension(c) // a channel in RSS's namespace under a prefix gives up
-			return ok && r.skip(c)
+			return ok && r.s.skip(c)
 		}
 		if !keepsNamespace(c) {
 			return false
@@ -53,7 +46,7 @@ func fastRSS(body []byte) (gf *gofeed.Feed, ttl time.Duration, ok bool) {
 		case "item":
 			return false // an RSS 0.9 layout
 		}
-		return r.skip(c)
+		return r.s.skip(c)
 	})
 	if !ok || channels != 1 || !r.datesFromGofeed() {
 		return nil, 0, false
@@ -141,12 +134,6 @@ func (r *rssReader) extension(c tag) (key string, ok bool) {
 	return "", true
 }
 
-// skip reads an element newswatch does not use.
-func (r *rssReader) skip(t tag) bool {
-	_, _, ok := r.s.content(t)
-	return ok
-}
-
 // text reads an element's text as gofeed's ParseText does.
 func (r *rssReader) text(t tag) (string, bool) {
 	start, end, ok := r.s.content(t)
@@ -183,7 +170,7 @@ func (r *rssReader) channel(ch tag) bool {
 			case "dc":
 				dcTitle = dcTitle || strings.EqualFold(string(c.local), "title")
 			}
-			return ok && r.skip(c)
+			return ok && r.s.skip(c)
 		}
 		var ok bool
 		switch strings.ToLower(string(c.local)) {
@@ -199,7 +186,7 @@ func (r *rssReader) channel(ch tag) bool {
 				r.feed.Items = append(r.feed.Items, it)
 			}
 		default:
-			ok = r.skip(c)
+			ok = r.s.skip(c)
 		}
 		return ok
 	})
@@ -239,7 +226,7 @@ func (r *rssReader) item(t tag) (*gofeed.Item, bool) {
 			case key == "itunes":
 				ok = local != "summary"
 			}
-			return ok && r.skip(c)
+			return ok && r.s.skip(c)
 		}
 		switch local {
 		case "title":
@@ -256,7 +243,7 @@ func (r *rssReader) item(t tag) (*gofeed.Item, bool) {
 			pubDates++
 			pubDate, ok = r.text(c)
 		default:
-			ok = r.skip(c)
+			ok = r.s.skip(c)
 		}
 		return ok
 	})

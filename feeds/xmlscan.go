@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"strings"
 )
 
 // xmlScanner walks the plain XML most feeds are written in, for fastRSS
@@ -18,6 +19,26 @@ type xmlScanner struct {
 	b     []byte
 	i     int // the next byte to read
 	tagAt int // where the tag next returned begins
+}
+
+// openRoot starts reading body, in UTF-8, up to the end of its root
+// element's start tag, which must be named root (in any case, without a
+// prefix). ok is false for a body the fast paths do not read: characters
+// XML or the fast paths refuse, an xml:base anywhere, a prolog beyond
+// white space, comments and a UTF-8 XML 1.0 declaration, or another root.
+func openRoot(body []byte, root string) (s *xmlScanner, t tag, ok bool) {
+	if !validXMLChars(body) || bytes.Contains(body, []byte("xml:base")) {
+		return nil, t, false
+	}
+	s = &xmlScanner{b: body}
+	if !s.prolog() || s.i+1 >= len(body) || body[s.i] != '<' {
+		return nil, t, false
+	}
+	t, ok = s.startTag()
+	if !ok || len(t.prefix) > 0 || !strings.EqualFold(string(t.local), root) {
+		return nil, t, false
+	}
+	return s, t, true
 }
 
 // tag is a start tag read by startTag.
@@ -245,6 +266,13 @@ func (s *xmlScanner) content(t tag) (start, end int, ok bool) {
 			}
 		}
 	}
+}
+
+// skip reads the content of the element t, whose start tag was just read,
+// for an element the fast paths do not use.
+func (s *xmlScanner) skip(t tag) bool {
+	_, _, ok := s.content(t)
+	return ok
 }
 
 // children calls fn for each child element of t, whose start tag was just
